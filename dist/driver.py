@@ -1,0 +1,1 @@
+"""migration-guard driver (placeholder until the driver issue lands)."""

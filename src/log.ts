@@ -1,0 +1,32 @@
+/** Where progress goes: stderr for the CLI, @actions/core for the action. */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  debug(message: string): void;
+  /** Runs `fn` inside a collapsible group when the sink supports one. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function stderrLogger(options: { debug?: boolean; quiet?: boolean } = {}): Logger {
+  const write = (line: string) => process.stderr.write(`${line}\n`);
+  return {
+    info: (m) => {
+      if (!options.quiet) write(m);
+    },
+    warning: (m) => write(`warning: ${m}`),
+    debug: (m) => {
+      if (options.debug) write(`debug: ${m}`);
+    },
+    group: async (title, fn) => {
+      if (!options.quiet) write(title);
+      return fn();
+    },
+  };
+}
+
+export const silentLogger: Logger = {
+  info: () => {},
+  warning: () => {},
+  debug: () => {},
+  group: (_t, fn) => fn(),
+};

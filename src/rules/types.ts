@@ -1,0 +1,43 @@
+/**
+ * The rule framework. One file per rule in `rules/<id>.ts` exporting a `Rule`, one doc in
+ * `rules/<id>.md`; `rules/index.ts` is the registry. Rule ids are public API (DESIGN.md).
+ */
+import { RULE_DOCS_BASE } from '../meta.js';
+import type { Severity } from '../report/model.js';
+
+export type RuleKind = 'graph' | 'roundtrip' | 'sql';
+export type RuleSetting = 'off' | Severity;
+
+export interface RuleMeta {
+  id: string;
+  kind: RuleKind;
+  /** `off` for opt-in rules (revision-message-convention, model-drift, lock-timeout-missing). */
+  defaultSeverity: RuleSetting;
+  /** One line: what the rule catches. Shown by `migration-guard rules`. */
+  summary: string;
+  /** Default fix advice, used when a finding gives no `help` of its own. */
+  help: string;
+}
+
+/** What a rule's check returns; the pipeline turns it into a report Finding. */
+export interface RuleFinding {
+  message: string;
+  help?: string;
+  /** Revision the finding belongs to; null/absent = project-level. */
+  revision?: string | null;
+  /** File relative to the repository root. */
+  file?: string | null;
+  line?: number | null;
+  statement?: string | null;
+  /** Overrides the configured severity only when a rule has two levels of its own. */
+  severity?: Severity;
+}
+
+export interface Rule<Ctx> {
+  meta: RuleMeta;
+  check(ctx: Ctx): RuleFinding[];
+}
+
+export function ruleDocsUrl(id: string): string {
+  return `${RULE_DOCS_BASE}/${id}.md`;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'rules/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Integration tests start PostgreSQL servers and containers; two cores only.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
