@@ -50,6 +50,12 @@ writeFileSync(
 );
 chmodSync(path.join(out, 'cli.js'), 0o755);
 cpSync(path.join(root, 'src', 'driver', 'driver.py'), path.join(out, 'driver.py'));
+mkdirSync(path.join(out, 'rules'), { recursive: true });
+for (const f of readdirSync(path.join(root, 'rules'))
+  .filter((n) => n.endsWith('.md'))
+  .sort()) {
+  cpSync(path.join(root, 'rules', f), path.join(out, 'rules', f));
+}
 cpSync(
   path.join(root, 'node_modules', 'libpg-query', 'wasm', 'libpg-query.wasm'),
   path.join(out, 'libpg-query.wasm'),

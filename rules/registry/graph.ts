@@ -1,4 +1,20 @@
 /** The graph rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { RuleMeta } from '../../src/rules/types.js';
+import type { GraphRuleContext } from '../../src/alembic/rule-context.js';
+import type { Rule } from '../../src/rules/types.js';
+import { rule as brokenRevisionGraph } from '../broken-revision-graph.js';
+import { rule as deletedAppliedMigration } from '../deleted-applied-migration.js';
+import { rule as editedAppliedMigration } from '../edited-applied-migration.js';
+import { rule as emptyDowngrade } from '../empty-downgrade.js';
+import { rule as missingDocstring } from '../missing-docstring.js';
+import { rule as multipleHeads } from '../multiple-heads.js';
+import { rule as revisionMessageConvention } from '../revision-message-convention.js';
 
-export const graphRules: ReadonlyArray<{ meta: RuleMeta }> = [];
+export const graphRules: ReadonlyArray<Rule<GraphRuleContext>> = [
+  multipleHeads,
+  brokenRevisionGraph,
+  editedAppliedMigration,
+  deletedAppliedMigration,
+  emptyDowngrade,
+  missingDocstring,
+  revisionMessageConvention,
+];

@@ -1,4 +1,18 @@
 /** The roundtrip rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { RuleMeta } from '../../src/rules/types.js';
+import type { RoundTripRuleContext } from '../../src/roundtrip/rule-context.js';
+import type { Rule } from '../../src/rules/types.js';
+import { rule as downgradeFailed } from '../downgrade-failed.js';
+import { rule as downgradeLeavesTrace } from '../downgrade-leaves-trace.js';
+import { rule as modelDrift } from '../model-drift.js';
+import { rule as reupgradeFailed } from '../reupgrade-failed.js';
+import { rule as reupgradeSchemaMismatch } from '../reupgrade-schema-mismatch.js';
+import { rule as upgradeFailed } from '../upgrade-failed.js';
 
-export const roundTripRules: ReadonlyArray<{ meta: RuleMeta }> = [];
+export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
+  upgradeFailed,
+  downgradeFailed,
+  reupgradeFailed,
+  downgradeLeavesTrace,
+  reupgradeSchemaMismatch,
+  modelDrift,
+];

@@ -1,4 +1,53 @@
 /** The sql rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { RuleMeta } from '../../src/rules/types.js';
+import type { Rule, RuleMeta } from '../../src/rules/types.js';
+import type { SqlRevisionContext } from '../../src/sql/context.js';
+import { rule as checkConstraintNotValid } from '../check-constraint-not-valid.js';
+import { rule as columnTypeChange } from '../column-type-change.js';
+import { rule as concurrentIndexInTransaction } from '../concurrent-index-in-transaction.js';
+import { rule as dropTable } from '../drop-table.js';
+import { rule as exclusiveLockHeld } from '../exclusive-lock-held.js';
+import { rule as foreignKeyNotValid } from '../foreign-key-not-valid.js';
+import { rule as foreignKeyWithoutIndex } from '../foreign-key-without-index.js';
+import { rule as invalidIgnore } from '../invalid-ignore.js';
+import { rule as lockTimeoutMissing } from '../lock-timeout-missing.js';
+import { rule as mixedDataAndSchema } from '../mixed-data-and-schema.js';
+import { rule as notNullColumnWithoutDefault } from '../not-null-column-without-default.js';
+import { rule as renameColumn } from '../rename-column.js';
+import { rule as renameTable } from '../rename-table.js';
+import { rule as requireConcurrentIndex } from '../require-concurrent-index.js';
+import { rule as requireConcurrentIndexDrop } from '../require-concurrent-index-drop.js';
+import { rule as setNotNull } from '../set-not-null.js';
+import { rule as sqlParseError } from '../sql-parse-error.js';
+import { rule as twoStepColumnDrop } from '../two-step-column-drop.js';
+import { rule as uniqueConstraintWithoutIndex } from '../unique-constraint-without-index.js';
+import { rule as unnamedConstraint } from '../unnamed-constraint.js';
+import { rule as volatileDefault } from '../volatile-default.js';
 
-export const sqlRules: ReadonlyArray<{ meta: RuleMeta }> = [];
+/** Rules run on a revision's executed statements (src/sql/lint.ts). */
+export const sqlStatementRules: ReadonlyArray<Rule<SqlRevisionContext>> = [
+  requireConcurrentIndex,
+  requireConcurrentIndexDrop,
+  concurrentIndexInTransaction,
+  twoStepColumnDrop,
+  dropTable,
+  notNullColumnWithoutDefault,
+  setNotNull,
+  columnTypeChange,
+  foreignKeyNotValid,
+  checkConstraintNotValid,
+  uniqueConstraintWithoutIndex,
+  foreignKeyWithoutIndex,
+  renameColumn,
+  renameTable,
+  mixedDataAndSchema,
+  unnamedConstraint,
+  volatileDefault,
+  lockTimeoutMissing,
+  exclusiveLockHeld,
+  sqlParseError,
+];
+
+/** invalid-ignore runs where ignores are applied (src/rules/ignores.ts), on every revision file. */
+export { invalidIgnore as invalidIgnoreRule };
+
+export const sqlRules: ReadonlyArray<{ meta: RuleMeta }> = [...sqlStatementRules, invalidIgnore];

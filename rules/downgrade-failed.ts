@@ -1,0 +1,24 @@
+import type { RoundTripRuleContext } from '../src/roundtrip/rule-context.js';
+import type { Rule } from '../src/rules/types.js';
+
+export const rule: Rule<RoundTripRuleContext> = {
+  meta: {
+    id: 'downgrade-failed',
+    kind: 'roundtrip',
+    defaultSeverity: 'error',
+    summary: 'The revision upgrades but its downgrade() fails right after.',
+    help: 'Make downgrade() undo exactly what upgrade() did, in reverse order, with the same names.',
+  },
+  check({ revision, relFile }) {
+    const step = revision.steps.find((s) => s.phase === 'downgrade');
+    if (!step || step.ok) return [];
+    return [
+      {
+        message: `downgrade of ${revision.id} failed right after its upgrade: ${step.error ?? 'unknown error'}`,
+        file: relFile,
+        line: step.errorLine,
+        statement: step.failedStatement,
+      },
+    ];
+  },
+};

@@ -1,0 +1,33 @@
+import type { Rule } from '../src/rules/types.js';
+import { as, relationName } from '../src/sql/ast.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import { existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'foreign-key-not-valid',
+    kind: 'sql',
+    defaultSeverity: 'error',
+    summary: 'ADD FOREIGN KEY on an existing table without NOT VALID checks every row while blocking writes to both tables.',
+    help: 'Add the constraint NOT VALID, then run ALTER TABLE … VALIDATE CONSTRAINT in a separate step (or revision).',
+  },
+  check(ctx) {
+    const out = [];
+    for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
+      for (const cmd of cmds) {
+        const con = cmd.subtype === 'AT_AddConstraint' ? as(cmd.def, 'Constraint') : undefined;
+        if (con?.contype !== 'CONSTR_FOREIGN' || con.skip_validation) continue;
+        const ref = relationName(con.pktable);
+        const name = con.conname ? ` ${q(con.conname)}` : '';
+        out.push(
+          findingAt(
+            ctx,
+            stmt,
+            `Foreign key${name} on existing table ${q(table)} → ${q(ref)} is validated immediately: every row of ${q(table)} is checked while SHARE ROW EXCLUSIVE locks block writes to ${q(table)} and ${q(ref)}`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

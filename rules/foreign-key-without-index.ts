@@ -1,0 +1,38 @@
+import type { Rule } from '../src/rules/types.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import type { IndexInfo } from '../src/sql/revision-schema.js';
+import { findingAt, q } from '../src/sql/rule-helpers.js';
+
+/** An index serves the foreign key when its leading columns are exactly the key's columns. */
+function covers(index: IndexInfo, columns: string[]): boolean {
+  if (index.partial || index.columns.length < columns.length) return false;
+  const leading = new Set(index.columns.slice(0, columns.length));
+  return columns.every((c) => leading.has(c));
+}
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'foreign-key-without-index',
+    kind: 'sql',
+    defaultSeverity: 'warning',
+    summary: "A new foreign key's columns have no index by the end of the revision: deletes on the parent scan the child.",
+    help: 'Create an index whose leading columns are the foreign key columns (CONCURRENTLY on an existing table).',
+  },
+  check(ctx) {
+    return ctx.schema.foreignKeys.flatMap((fk) => {
+      if (fk.dropped || fk.columns.length === 0) return [];
+      if (ctx.schema.indexesAtEnd(fk.table).some((i) => covers(i, fk.columns))) return [];
+      const stmt = ctx.statements[fk.seq];
+      if (!stmt) return [];
+      const cols = fk.columns.join(', ');
+      return [
+        findingAt(
+          ctx,
+          stmt,
+          `Foreign key ${q(fk.table)} (${cols}) → ${q(fk.refTable)} has no index on (${cols}): every DELETE or key UPDATE on ${q(fk.refTable)} scans ${q(fk.table)}, and joins on the key cannot use an index`,
+          `Add op.create_index("ix_${fk.table.replace(/\W/g, '_')}_${fk.columns.join('_')}", "${fk.table}", [${fk.columns.map((c) => `"${c}"`).join(', ')}]) to the revision (postgresql_concurrently=True in an autocommit_block if the table already has rows).`,
+        ),
+      ];
+    });
+  },
+};

@@ -1,0 +1,28 @@
+import type { GraphRuleContext } from '../src/alembic/rule-context.js';
+import type { Rule } from '../src/rules/types.js';
+
+export const rule: Rule<GraphRuleContext> = {
+  meta: {
+    id: 'multiple-heads',
+    kind: 'graph',
+    defaultSeverity: 'error',
+    summary: 'The revision history has more than one head after this change.',
+    help: 'Run `alembic merge heads -m "merge heads"` (or rebase the new revision onto the current head) and commit the result.',
+  },
+  check({ analysis }) {
+    if (analysis.heads.length <= 1) return [];
+    const pendingHeads = analysis.heads.filter((h) => analysis.pending.includes(h));
+    // Point at a head the pull request adds: that is the file to rebase or merge.
+    const culprit = analysis.parsed.get(pendingHeads[0] ?? analysis.heads[0] ?? '');
+    const before =
+      analysis.baseHeads.length > 1 ? ` (the base already had ${analysis.baseHeads.length} heads)` : '';
+    return [
+      {
+        message: `${analysis.heads.length} heads: ${analysis.heads.join(', ')}${before}; \`alembic upgrade head\` fails until they are merged with \`alembic merge heads\``,
+        revision: null,
+        file: culprit?.relFile ?? null,
+        line: culprit?.revisionLine ?? null,
+      },
+    ];
+  },
+};

@@ -1,0 +1,49 @@
+import type { ColumnDef } from 'libpg-query';
+import type { Rule } from '../src/rules/types.js';
+import { columnTypeOf, constraintsOf, isNullConstant } from '../src/sql/ast.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import { addedColumn, existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+
+const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
+
+/** NOT NULL (or PRIMARY KEY) with nothing that fills existing rows. */
+function notNullWithoutDefault(col: ColumnDef): boolean {
+  const cons = constraintsOf(col);
+  const notNull = col.is_not_null || cons.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
+  if (!notNull) return false;
+  const filled =
+    cons.some(
+      (c) =>
+        (c.contype === 'CONSTR_DEFAULT' && !isNullConstant(c.raw_expr)) ||
+        c.contype === 'CONSTR_IDENTITY' ||
+        c.contype === 'CONSTR_GENERATED',
+    ) || SERIAL_TYPES.has(columnTypeOf(col.typeName)?.name ?? '');
+  return !filled;
+}
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'not-null-column-without-default',
+    kind: 'sql',
+    defaultSeverity: 'error',
+    summary: 'ADD COLUMN … NOT NULL without a default on an existing table fails as soon as the table has rows.',
+    help: 'Add the column nullable (or with a constant server_default), backfill in batches, then make it NOT NULL.',
+  },
+  check(ctx) {
+    const out = [];
+    for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
+      for (const cmd of cmds) {
+        const col = addedColumn(cmd);
+        if (!col || !notNullWithoutDefault(col)) continue;
+        out.push(
+          findingAt(
+            ctx,
+            stmt,
+            `ADD COLUMN ${q(col.colname ?? '')} NOT NULL without a default on existing table ${q(table)}: PostgreSQL fills existing rows with NULL, so the statement fails on any non-empty table (it passed here only because the test database is empty)`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};

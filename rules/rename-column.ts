@@ -1,0 +1,29 @@
+import type { Rule } from '../src/rules/types.js';
+import { as, relationName } from '../src/sql/ast.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import { findingAt, q } from '../src/sql/rule-helpers.js';
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'rename-column',
+    kind: 'sql',
+    defaultSeverity: 'warning',
+    summary: 'RENAME COLUMN on an existing table breaks application instances that still use the old name.',
+    help: 'Add the new column, write to both, backfill, switch reads, then drop the old column in a later revision.',
+  },
+  check(ctx) {
+    return ctx.statements.flatMap((stmt) => {
+      const r = as(stmt.node, 'RenameStmt');
+      if (!r || r.renameType !== 'OBJECT_COLUMN' || (r.relationType && r.relationType !== 'OBJECT_TABLE')) return [];
+      const table = relationName(r.relation);
+      if (ctx.isNewTable(table, stmt.seq)) return [];
+      return [
+        findingAt(
+          ctx,
+          stmt,
+          `RENAME COLUMN ${q(r.subname ?? '')} TO ${q(r.newname ?? '')} on existing table ${q(table)}: application instances still running the old code fail on every query that names ${q(r.subname ?? '')} until they are replaced`,
+        ),
+      ];
+    });
+  },
+};

@@ -1,0 +1,29 @@
+import type { Rule } from '../src/rules/types.js';
+import { as, relationName } from '../src/sql/ast.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import { findingAt, q } from '../src/sql/rule-helpers.js';
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'rename-table',
+    kind: 'sql',
+    defaultSeverity: 'warning',
+    summary: 'RENAME of an existing table breaks application instances that still use the old name.',
+    help: 'Create the new table (or a view with the old name during the transition), migrate the code, then drop the old name later.',
+  },
+  check(ctx) {
+    return ctx.statements.flatMap((stmt) => {
+      const r = as(stmt.node, 'RenameStmt');
+      if (!r || r.renameType !== 'OBJECT_TABLE') return [];
+      const table = relationName(r.relation);
+      if (ctx.isNewTable(table, stmt.seq)) return [];
+      return [
+        findingAt(
+          ctx,
+          stmt,
+          `RENAME of existing table ${q(table)} TO ${q(r.newname ?? '')}: application instances still running the old code fail on every query of ${q(table)} until they are replaced`,
+        ),
+      ];
+    });
+  },
+};

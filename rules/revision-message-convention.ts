@@ -1,0 +1,31 @@
+import { pendingRevisions, type GraphRuleContext } from '../src/alembic/rule-context.js';
+import { DEFAULT_NAMING } from '../src/config.js';
+import type { Rule, RuleFinding } from '../src/rules/types.js';
+
+export const rule: Rule<GraphRuleContext> = {
+  meta: {
+    id: 'revision-message-convention',
+    kind: 'graph',
+    defaultSeverity: 'off',
+    summary:
+      'The revision message does not follow the naming convention (default `<action>_<entity>_<detail>`).',
+    help: 'Rename the revision message, e.g. `add_users_email_index` (configure the pattern with `naming:` in .migration-guard.yml).',
+  },
+  check(ctx) {
+    const pattern = ctx.naming ?? DEFAULT_NAMING;
+    const re = new RegExp(pattern);
+    const out: RuleFinding[] = [];
+    for (const rev of pendingRevisions(ctx)) {
+      // No message at all is missing-docstring's finding.
+      if (rev.message === null) continue;
+      if (re.test(rev.message)) continue;
+      out.push({
+        message: `revision ${rev.revision} message "${rev.message}" does not match ${pattern}`,
+        revision: rev.revision,
+        file: rev.relFile,
+        line: 1,
+      });
+    }
+    return out;
+  },
+};

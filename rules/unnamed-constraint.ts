@@ -1,0 +1,80 @@
+import type { Rule, RuleFinding } from '../src/rules/types.js';
+import type { SqlRevisionContext } from '../src/sql/context.js';
+import type { PythonCall } from '../src/sql/python-source.js';
+import { findCalls, keywordArgument, lexPython, positionalArguments } from '../src/sql/python-source.js';
+
+/** op / batch_op helpers whose first argument is the constraint name. */
+const NAMED_FIRST = /(?:^|\.)create_(foreign_key|unique_constraint|check_constraint|exclude_constraint)$/;
+/** Schema constructors that create a constraint unless given name=. */
+const CONSTRUCTORS = /(?:^|\.)(ForeignKey|ForeignKeyConstraint|UniqueConstraint|CheckConstraint)$/;
+/** op calls whose arguments build tables or columns. */
+const TABLE_BUILDERS = /(?:^|\.)(create_table|add_column)$/;
+
+function isNone(text: string | undefined): boolean {
+  return text === undefined || text === 'None';
+}
+
+function short(call: PythonCall): string {
+  return `${call.callee}(…)`;
+}
+
+export const rule: Rule<SqlRevisionContext> = {
+  meta: {
+    id: 'unnamed-constraint',
+    kind: 'sql',
+    defaultSeverity: 'warning',
+    summary: 'A constraint created without an explicit name, so PostgreSQL picks one the downgrade has to guess.',
+    help: 'Pass an explicit name (name="fk_orders_user_id_users"), or set a naming_convention on your MetaData.',
+  },
+  check(ctx) {
+    if (ctx.source === null || ctx.namingConvention) return [];
+    const src = lexPython(ctx.source);
+    // A MetaData naming_convention in the revision itself also makes names deterministic.
+    if (/\bnaming_convention\b/.test(src.code)) return [];
+    const out: RuleFinding[] = [];
+    const at = (call: PythonCall, message: string): RuleFinding => ({
+      message,
+      revision: ctx.revision,
+      file: ctx.file,
+      line: call.line,
+      statement: null,
+    });
+
+    for (const call of findCalls(src, NAMED_FIRST)) {
+      const name = keywordArgument(call, 'constraint_name') ?? positionalArguments(call)[0];
+      if (isNone(name)) {
+        out.push(
+          at(
+            call,
+            `${short(call)} is called with name None: PostgreSQL generates the constraint's name, and op.drop_constraint() in the downgrade needs the exact name`,
+          ),
+        );
+      }
+    }
+
+    const builders = findCalls(src, TABLE_BUILDERS).filter((c) => /^(op|batch_op)\./.test(c.callee) || c.callee.includes('.'));
+    const inBuilder = (call: PythonCall) => builders.find((b) => b.start < call.start && call.end <= b.end);
+    for (const call of findCalls(src, CONSTRUCTORS)) {
+      const builder = inBuilder(call);
+      if (!builder) continue;
+      if (!isNone(keywordArgument(call, 'name'))) continue;
+      out.push(
+        at(
+          call,
+          `${short(call)} inside ${short(builder)} has no name=: PostgreSQL generates the constraint's name (truncated to 63 characters, with a numeric suffix on collisions), and the downgrade must drop it by that exact name`,
+        ),
+      );
+    }
+    for (const column of findCalls(src, /(?:^|\.)Column$/)) {
+      const builder = inBuilder(column);
+      if (!builder || keywordArgument(column, 'unique') !== 'True') continue;
+      out.push(
+        at(
+          column,
+          `${short(column)} with unique=True inside ${short(builder)} creates an unnamed UNIQUE constraint: PostgreSQL generates its name and the downgrade must guess it`,
+        ),
+      );
+    }
+    return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  },
+};

@@ -1,0 +1,44 @@
+import type { RoundTripRuleContext } from '../src/roundtrip/rule-context.js';
+import type { Rule } from '../src/rules/types.js';
+
+export const rule: Rule<RoundTripRuleContext> = {
+  meta: {
+    id: 'upgrade-failed',
+    kind: 'roundtrip',
+    defaultSeverity: 'error',
+    summary: 'The revision does not upgrade on a fresh database (or its file does not even import).',
+    help: 'Run `alembic upgrade <revision>` on an empty database locally and fix the error it shows.',
+  },
+  check({ revision, relFile }) {
+    if (revision.importError !== null) {
+      return [
+        {
+          message: `${relFile} does not import: ${revision.importError}`,
+          help: 'Fix the Python error: alembic imports every revision file, so this one breaks every alembic command.',
+          file: relFile,
+          line: revision.steps[0]?.errorLine ?? null,
+        },
+      ];
+    }
+    if (revision.notRun) {
+      return [
+        {
+          message: `revision ${revision.id} was ${revision.notRun}`,
+          help: 'Fix the failing parent revision first; this one could not be checked.',
+          file: relFile,
+          line: null,
+        },
+      ];
+    }
+    const step = revision.steps.find((s) => s.phase === 'upgrade');
+    if (!step || step.ok) return [];
+    return [
+      {
+        message: `upgrade to ${revision.id} failed: ${step.error ?? 'unknown error'}`,
+        file: relFile,
+        line: step.errorLine,
+        statement: step.failedStatement,
+      },
+    ];
+  },
+};

@@ -1,0 +1,155 @@
+/**
+ * Action inputs → Config (the same Config the CLI builds) and the action's own options.
+ * Defaults that depend on other inputs (postgres-image, fail-on) are empty in action.yml and
+ * resolved here, so an explicit input can be told apart from a default.
+ */
+import path from 'node:path';
+import type { Config, DatabaseSpec } from '../config.js';
+import { DEFAULT_POSTGRES_IMAGE, defaultConfig, parseFailOn, splitCommand } from '../config.js';
+import { usageError } from '../errors.js';
+import type { CommentPolicy } from './comment.js';
+import { COMMENT_POLICIES } from './comment.js';
+import type { Env } from './event.js';
+import { pullRequestOf, readEvent } from './event.js';
+
+/** Like core.getInput: the trimmed value, '' when the input is not set. */
+export type GetInput = (name: string) => string;
+
+export type ActionMode = 'check' | 'comment';
+export const ACTION_MODES: readonly ActionMode[] = ['check', 'comment'];
+export const DEFAULT_CONFIG_FILE = '.migration-guard.yml';
+export const REPORT_FILE_NAME = 'migration-guard-report.json';
+
+export interface ActionOptions {
+  mode: ActionMode;
+  comment: CommentPolicy;
+  token: string;
+  /** Absolute path of .migration-guard.yml and whether it must exist (explicitly set). */
+  configFile: string;
+  configFileRequired: boolean;
+  /** fail-on given as an input (wins over the config file). */
+  failOnExplicit: boolean;
+  /** check: where the JSON report goes; comment: the downloaded report to post. */
+  reportFile: string;
+  sarifFile: string | null;
+  allowUntrusted: boolean;
+}
+
+export function workspaceOf(env: Env): string {
+  return path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+}
+
+export function configFromInputs(getInput: GetInput, env: Env): Config {
+  const workspace = workspaceOf(env);
+  const config = defaultConfig(path.resolve(workspace, getInput('working-directory') || '.'));
+  config.alembicConfigs = splitList(getInput('alembic-config'));
+  config.base = getInput('base-ref') || pullRequestOf(readEvent(env))?.baseSha || null;
+  config.all = booleanInput(getInput, 'all', false);
+  config.onlyChanged = booleanInput(getInput, 'only-changed', false);
+  config.python = splitCommand(getInput('python') || 'python');
+  config.databaseUrlEnv = getInput('database-url-env') || config.databaseUrlEnv;
+  const failOn = getInput('fail-on');
+  if (failOn) config.failOn = parseFailOn(failOn, 'input fail-on');
+  const concurrency = getInput('concurrency');
+  if (concurrency) {
+    const n = Number(concurrency);
+    if (!Number.isInteger(n) || n < 1) {
+      throw usageError(`input concurrency must be a whole number ≥ 1 (got "${concurrency}")`);
+    }
+    config.concurrency = n;
+  }
+  const { database, postgresVersion } = databaseFromInputs(getInput);
+  config.database = database;
+  if (postgresVersion !== null) config.postgresVersion = postgresVersion;
+  return config;
+}
+
+export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Config): ActionOptions {
+  const workspace = workspaceOf(env);
+  const mode = getInput('mode') || 'check';
+  if (!(ACTION_MODES as readonly string[]).includes(mode)) {
+    throw usageError(`input mode must be check or comment (got "${mode}")`);
+  }
+  const comment = getInput('comment') || 'always';
+  if (!(COMMENT_POLICIES as readonly string[]).includes(comment)) {
+    throw usageError(`input comment must be one of ${COMMENT_POLICIES.join(', ')} (got "${comment}")`);
+  }
+  const configFileInput = getInput('config-file') || DEFAULT_CONFIG_FILE;
+  const reportFileInput = getInput('report-file');
+  if (mode === 'comment' && !reportFileInput) {
+    throw usageError('mode: comment needs report-file: the report JSON downloaded from the check workflow');
+  }
+  const tmp = env.RUNNER_TEMP || env.TMPDIR || '/tmp';
+  const sarif = getInput('sarif-file');
+  return {
+    mode: mode as ActionMode,
+    comment: comment as CommentPolicy,
+    token: getInput('github-token'),
+    configFile: path.resolve(config.projectDir, configFileInput),
+    configFileRequired: configFileInput !== DEFAULT_CONFIG_FILE,
+    failOnExplicit: getInput('fail-on') !== '',
+    reportFile: reportFileInput ? path.resolve(workspace, reportFileInput) : path.join(tmp, REPORT_FILE_NAME),
+    sarifFile: sarif ? path.resolve(workspace, sarif) : null,
+    allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),
+  };
+}
+
+function databaseFromInputs(getInput: GetInput): { database: DatabaseSpec; postgresVersion: number | null } {
+  const url = getInput('database-url');
+  const image = getInput('postgres-image');
+  const version = getInput('postgres-version');
+  const given = [url && 'database-url', image && 'postgres-image', version && 'postgres-version'].filter(
+    Boolean,
+  );
+  if (given.length > 1) {
+    throw usageError(`inputs ${given.join(' and ')} conflict: set only one way to get a database`);
+  }
+  if (url) {
+    if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//i.test(url)) {
+      throw usageError('input database-url must be a postgresql:// URL of a server the job can reach');
+    }
+    return { database: { kind: 'url', url }, postgresVersion: null };
+  }
+  if (version) {
+    const m = /^(\d+)(\.\d+)?$/.exec(version);
+    if (!m) throw usageError(`input postgres-version must be a major version such as 16 (got "${version}")`);
+    return {
+      database: { kind: 'container', image: `postgres:${version}-alpine` },
+      postgresVersion: Number(m[1]),
+    };
+  }
+  return { database: { kind: 'container', image: image || DEFAULT_POSTGRES_IMAGE }, postgresVersion: null };
+}
+
+/** The password of a database URL, for core.setSecret (raw and percent-decoded). */
+export function urlSecrets(url: string): string[] {
+  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(url);
+  if (!m?.[1]) return [];
+  const raw = m[1];
+  let decoded = raw;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    // keep the raw form only
+  }
+  return [...new Set([raw, decoded])];
+}
+
+/** Newline- or comma-separated list, blanks dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+function booleanInput(getInput: GetInput, name: string, fallback: boolean): boolean {
+  const v = getInput(name);
+  if (v === '') return fallback;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  throw usageError(`input ${name} must be true or false (got "${v}")`);
+}

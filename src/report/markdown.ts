@@ -1,0 +1,329 @@
+/**
+ * Markdown reporter: the PR comment, the job summary and `--format markdown` are this one pure
+ * function of the Report with different size caps. When the text does not fit, it degrades in
+ * a fixed order — executed SQL first, then ignored findings, then findings — and says so.
+ */
+import type { FailOn } from '../config.js';
+import { failingFindingsCount } from '../exit.js';
+import type { ExecutedStatement, Finding, Phase, ProjectReport, Report, RevisionReport } from './model.js';
+
+export interface MarkdownOptions {
+  /** `https://github.com/owner/repo`: file:line references become links when headSha is set too. */
+  repoUrl?: string;
+  /** Commit the links point at (the PR head). */
+  headSha?: string;
+  /** Cap in UTF-8 bytes (never less than GitHub's character count). Default: no cap. */
+  maxLength?: number;
+  /** Where the full report is (the workflow run); named in the truncation note. */
+  detailsLink?: string;
+  /** Decides the verdict icon; default `error`. */
+  failOn?: FailOn;
+}
+
+/** GitHub rejects issue comments longer than 65 536 characters. */
+export const COMMENT_MAX_LENGTH = 65_535;
+/** GitHub's limit for one step's job summary. */
+export const SUMMARY_MAX_LENGTH = 1024 * 1024;
+
+/** Rules whose finding means the revision cannot be rolled back. */
+const BLOCKER_RULES = new Set(['downgrade-failed', 'downgrade-leaves-trace']);
+
+type BlockKind = 'core' | 'finding' | 'ignored' | 'sql';
+interface Block {
+  kind: BlockKind;
+  text: string;
+}
+
+export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  const blocks = reportBlocks(report, opts);
+  const max = opts.maxLength ?? Number.POSITIVE_INFINITY;
+  const full = join(blocks);
+  if (size(full) <= max) return full;
+
+  // Degrade in order: executed SQL, then ignored findings, then findings.
+  const withoutSql = blocks.filter((b) => b.kind !== 'sql');
+  const note1 = truncationNote(opts, 'executed SQL is not shown');
+  let text = join(withoutSql) + note1;
+  if (size(text) <= max) return text;
+
+  const essential = withoutSql.filter((b) => b.kind !== 'ignored');
+  const note2 = truncationNote(opts, 'executed SQL and ignored findings are not shown');
+  text = join(essential) + note2;
+  if (size(text) <= max) return text;
+
+  // Keep every core block (verdict, tables) and as many findings as fit, in order.
+  const findingCount = essential.filter((b) => b.kind === 'finding').length;
+  const coreSize = size(join(essential.filter((b) => b.kind === 'core')));
+  const omittedNoteReserve = 200;
+  let budget = max - coreSize - size(note2) - omittedNoteReserve;
+  const kept: Block[] = [];
+  let omitted = 0;
+  for (const b of essential) {
+    if (b.kind !== 'finding') {
+      kept.push(b);
+      continue;
+    }
+    const cost = size(b.text) + 1;
+    if (omitted === 0 && cost <= budget) {
+      kept.push(b);
+      budget -= cost;
+    } else {
+      omitted++;
+    }
+  }
+  const note3 = truncationNote(
+    opts,
+    `${omitted} of ${findingCount} findings, executed SQL and ignored findings are not shown`,
+  );
+  text = join(kept) + note3;
+  if (size(text) <= max) return text;
+  // Even the tables do not fit (thousands of revisions): cut at a line boundary.
+  return cutToSize(join(kept), max - size(note3) - 8) + '\n\n…\n' + note3;
+}
+
+function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
+  const blocks: Block[] = [{ kind: 'core', text: headline(report, opts.failOn ?? 'error') }];
+  for (const project of report.projects) blocks.push(...projectBlocks(project, report.projects.length, opts));
+  blocks.push({
+    kind: 'core',
+    text: `<sub>${report.tool.name} ${report.tool.version}${opts.headSha ? ` · ${opts.headSha.slice(0, 7)}` : ''}${
+      opts.detailsLink ? ` · [workflow run](${opts.detailsLink})` : ''
+    }</sub>`,
+  });
+  return blocks;
+}
+
+function headline(report: Report, failOn: FailOn): string {
+  const s = report.summary;
+  const failing = failingFindingsCount(report, failOn) > 0;
+  const icon = failing ? '❌' : s.errors + s.warnings > 0 ? '⚠️' : '✅';
+  const counts =
+    s.errors + s.warnings === 0
+      ? 'no findings'
+      : [plural(s.errors, 'error'), plural(s.warnings, 'warning')].join(', ');
+  const details = [
+    `${plural(s.revisions, 'pending revision')} checked, ${s.passed} passed`,
+    s.ignored > 0 ? `${s.ignored} ignored` : null,
+    formatDuration(s.durationMs),
+  ].filter((x): x is string => x !== null);
+  return `### ${icon} migration-guard: ${counts}\n\n${details.join(' · ')}`;
+}
+
+function projectBlocks(project: ProjectReport, projectCount: number, opts: MarkdownOptions): Block[] {
+  const title = `#### \`${inlineCode(project.id)}\``;
+  if (project.skipped) return [{ kind: 'core', text: `${title} — skipped: ${oneLine(project.skipped)}` }];
+
+  const blocks: Block[] = [];
+  const base = project.base ? `base \`${inlineCode(shortRef(project.base))}\`` : 'no base ref';
+  const heads =
+    project.heads.length > 0 ? ` → head ${project.heads.map((h) => `\`${inlineCode(h)}\``).join(', ')}` : '';
+  const header = projectCount > 1 || project.revisions.length > 0 ? `${title} (${base}${heads})` : '';
+  const pending = project.revisions.filter((r) => r.pending);
+  const table =
+    pending.length === 0 ? 'No pending revisions: nothing to round-trip.' : revisionTable(pending, opts);
+  blocks.push({ kind: 'core', text: [header, table].filter((x) => x !== '').join('\n\n') });
+
+  const projectFindings = project.findings.filter((f) => !f.ignored);
+  blocks.push(
+    ...findingBlocks(`**Project findings** (\`${inlineCode(project.config)}\`)`, projectFindings, opts),
+  );
+  for (const revision of pending) {
+    const active = revision.findings.filter((f) => !f.ignored);
+    blocks.push(...findingBlocks(revisionTitle(revision, opts), active, opts));
+  }
+  const ignored = [...project.findings, ...pending.flatMap((r) => r.findings)].filter((f) => f.ignored);
+  if (ignored.length > 0) blocks.push({ kind: 'ignored', text: ignoredText(ignored, opts) });
+  for (const revision of pending) {
+    const sql = executedSqlText(revision);
+    if (sql) blocks.push({ kind: 'sql', text: sql });
+  }
+  return blocks;
+}
+
+/** The title travels with the first finding so truncation never leaves a title alone. */
+function findingBlocks(title: string, findings: Finding[], opts: MarkdownOptions): Block[] {
+  return sortBySeverity(findings).map((f, i) => ({
+    kind: 'finding' as const,
+    text: i === 0 ? `${title}\n\n${findingText(f, opts)}` : findingText(f, opts),
+  }));
+}
+
+function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): string {
+  const rows = [
+    '| Revision | Message | Up | Down | Re-up | Schema restored | Findings | Time |',
+    '| --- | --- | :-: | :-: | :-: | :-: | --: | --: |',
+  ];
+  for (const r of revisions) {
+    const active = r.findings.filter((f) => !f.ignored).length;
+    const ignored = r.findings.length - active;
+    const findings = `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
+    const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
+    rows.push(
+      `| ${revisionLink(r, opts)} | ${tableCell(r.message ?? '')} | ${stepIcon(r, 'upgrade')} | ${stepIcon(
+        r,
+        'downgrade',
+      )} | ${stepIcon(r, 'reupgrade')} | ${r.schemaRestored === null ? '—' : r.schemaRestored ? '✅' : '❌'} | ${findings} | ${formatDuration(time)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function stepIcon(r: RevisionReport, phase: Phase): string {
+  const step = r.steps.find((s) => s.phase === phase);
+  return step === undefined ? '—' : step.ok ? '✅' : '❌';
+}
+
+function revisionLink(r: RevisionReport, opts: MarkdownOptions): string {
+  const code = `\`${inlineCode(r.id)}\``;
+  const url = fileUrl(r.file, null, opts);
+  return url ? `[${code}](${url})` : code;
+}
+
+function revisionTitle(r: RevisionReport, opts: MarkdownOptions): string {
+  return `**${revisionLink(r, opts)}**${r.message ? ` ${escapeText(oneLine(r.message))}` : ''}`;
+}
+
+function findingText(f: Finding, opts: MarkdownOptions): string {
+  const icon = f.severity === 'error' ? '❌' : '⚠️';
+  const blocker = BLOCKER_RULES.has(f.rule) ? '**BLOCKER: this revision cannot be rolled back.** ' : '';
+  const where = f.file ? ` — ${locationText(f.file, f.line, opts)}` : '';
+  // Continuation lines of a multi-line message stay inside the list item.
+  const message = escapeText(f.message.trim()).split('\n').join('\n  ');
+  const lines = [`- ${icon} ${blocker}**${f.rule}**${where}: ${message}`];
+  if (f.statement) lines.push(indent(fence(f.statement, 'sql'), '  '));
+  const help = f.help ? `💡 ${escapeText(oneLine(f.help))} ` : '';
+  // A paragraph of its own: a bare next line would run on into the message.
+  lines.push(`\n  ${help}([${f.rule}](${f.docsUrl}))`);
+  return lines.join('\n');
+}
+
+function ignoredText(findings: Finding[], opts: MarkdownOptions): string {
+  const items = findings.map((f) => {
+    const where = f.file ? ` — ${locationText(f.file, f.line, opts)}` : '';
+    return `- **${f.rule}**${where}: ${escapeText(oneLine(f.message))}<br>_ignored: ${escapeText(
+      oneLine(f.ignoreReason ?? 'no reason given'),
+    )}_`;
+  });
+  return details(`${plural(findings.length, 'ignored finding')}`, items.join('\n'));
+}
+
+function executedSqlText(r: RevisionReport): string | null {
+  const parts: string[] = [];
+  let count = 0;
+  for (const step of r.steps) {
+    const statements = step.statements.filter((s) => !s.bookkeeping);
+    if (statements.length === 0) continue;
+    count += statements.length;
+    parts.push(`**${step.phase}** (${formatDuration(step.durationMs)})`);
+    parts.push(fence(statements.map(statementWithComment).join('\n\n'), 'sql'));
+  }
+  if (count === 0) return null;
+  return details(
+    `Executed SQL of <code>${escapeHtml(r.id)}</code> (${plural(count, 'statement')})`,
+    parts.join('\n\n'),
+  );
+}
+
+function statementWithComment(s: ExecutedStatement): string {
+  // Alembic's own version table is locked by every step: noise for the reader.
+  const locks = s.locks.filter((l) => !/^(\w+\.)?alembic_version(_pkc)?$/.test(l.relation));
+  const facts = [
+    s.line !== null ? `line ${s.line}` : null,
+    formatDuration(s.durationMs),
+    locks.length > 0 ? `locks: ${locks.map((l) => `${l.mode} on ${l.relation}`).join(', ')}` : null,
+    s.error ? `error: ${oneLine(s.error)}` : null,
+  ].filter((x): x is string => x !== null);
+  return `-- ${facts.join(' · ')}\n${s.sql.trim()}${s.sql.trim().endsWith(';') ? '' : ';'}`;
+}
+
+function locationText(file: string, line: number | null, opts: MarkdownOptions): string {
+  const label = `\`${inlineCode(line !== null ? `${file}:${line}` : file)}\``;
+  const url = fileUrl(file, line, opts);
+  return url ? `[${label}](${url})` : label;
+}
+
+function fileUrl(file: string, line: number | null, opts: MarkdownOptions): string | null {
+  if (!opts.repoUrl || !opts.headSha || !file) return null;
+  const encoded = file.split('/').map(encodeURIComponent).join('/');
+  return `${opts.repoUrl}/blob/${opts.headSha}/${encoded}${line !== null ? `#L${line}` : ''}`;
+}
+
+function truncationNote(opts: MarkdownOptions, what: string): string {
+  const where = opts.detailsLink
+    ? `the [job summary and the report artifact](${opts.detailsLink})`
+    : 'the job summary and the JSON report artifact';
+  return `\n\n> [!NOTE]\n> Shortened to fit GitHub's size limit: ${what}. The full report is in ${where}.`;
+}
+
+function sortBySeverity(findings: Finding[]): Finding[] {
+  return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}
+
+function details(summary: string, body: string): string {
+  return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
+}
+
+/** A code fence longer than any backtick run inside the content. */
+function fence(content: string, lang: string): string {
+  const longest = Math.max(2, ...[...content.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${lang}\n${content.trimEnd()}\n${ticks}`;
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+function join(blocks: Block[]): string {
+  return blocks.map((b) => b.text).join('\n\n') + '\n';
+}
+
+function size(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function cutToSize(text: string, max: number): string {
+  let cut = Buffer.from(text, 'utf8').subarray(0, Math.max(0, max)).toString('utf8');
+  // A cut mid-character leaves U+FFFD; drop it and the partial line.
+  cut = cut.replace(/\uFFFD+$/, '');
+  const nl = cut.lastIndexOf('\n');
+  return nl > 0 ? cut.slice(0, nl) : cut;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function shortRef(ref: string): string {
+  return /^[0-9a-f]{40}$/.test(ref) ? ref.slice(0, 7) : ref;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Text from the report (messages, revision messages) must not open HTML or break tables. */
+function escapeText(text: string): string {
+  return escapeHtml(text);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function tableCell(text: string): string {
+  return escapeText(oneLine(text)).replace(/\|/g, '\\|');
+}
+
+function inlineCode(text: string): string {
+  return text.replace(/`/g, "'");
+}

@@ -1,0 +1,96 @@
+/**
+ * `--format text`: the terminal report. Pure function of the Report. One block per project,
+ * one line per revision with its round-trip verdict, then its findings with file:line, the
+ * statement and the fix; a closing summary line.
+ */
+import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
+
+export interface TextOptions {
+  /** Show the executed SQL of every revision. */
+  verbose?: boolean;
+}
+
+const MARK = { ok: 'ok', fail: 'FAIL', none: '-' } as const;
+
+export function renderText(report: Report, options: TextOptions = {}): string {
+  const out: string[] = [];
+  for (const project of report.projects) out.push(...renderProject(project, options), '');
+  const s = report.summary;
+  const verdict = s.errors > 0 ? 'FAILED' : 'PASSED';
+  out.push(
+    `${verdict}: ${s.revisions} revision(s) checked, ${s.passed} passed, ${s.errors} error(s), ` +
+      `${s.warnings} warning(s), ${s.ignored} ignored in ${formatMs(s.durationMs)}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function renderProject(p: ProjectReport, options: TextOptions): string[] {
+  const out: string[] = [];
+  const base = p.base ? ` vs ${p.base}` : '';
+  out.push(`migration-guard: ${p.config}${base}`);
+  if (p.skipped) {
+    out.push(`  skipped: ${p.skipped}`);
+    return out;
+  }
+  out.push(
+    `  heads: ${p.heads.join(', ') || '(none)'}${p.base ? `   base heads: ${p.baseHeads.join(', ') || '(none)'}` : ''}`,
+  );
+  if (p.mode === 'static') out.push('  static checks only: no database was used, the round trip did not run');
+  const pending = p.revisions.filter((r) => r.pending);
+  if (pending.length === 0) out.push('  no pending revisions');
+  for (const r of p.revisions) out.push(...renderRevision(r, options));
+  const projectFindings = p.findings;
+  if (projectFindings.length > 0) {
+    out.push('  project:');
+    for (const f of projectFindings) out.push(...renderFinding(f, '    '));
+  }
+  return out;
+}
+
+function renderRevision(r: RevisionReport, options: TextOptions): string[] {
+  const steps = ['upgrade', 'downgrade', 'reupgrade'].map((phase) =>
+    stepMark(r.steps.find((s) => s.phase === phase)),
+  );
+  const restored = r.schemaRestored === null ? MARK.none : r.schemaRestored ? MARK.ok : MARK.fail;
+  const time = r.durationMs !== undefined ? `  ${formatMs(r.durationMs)}` : '';
+  const out = [
+    `  ${r.id}  ${r.message ?? ''}`.trimEnd(),
+    `    up ${steps[0]}  down ${steps[1]}  re-up ${steps[2]}  schema restored ${restored}${time}   ${r.file}`,
+  ];
+  for (const f of r.findings) out.push(...renderFinding(f, '    '));
+  if (options.verbose) {
+    for (const step of r.steps) {
+      out.push(`    -- ${step.phase} (${formatMs(step.durationMs)})`);
+      for (const st of step.statements) {
+        if (st.bookkeeping) continue;
+        const locks = st.locks.map((l) => `${l.mode} ${l.relation}`).join(', ');
+        out.push(`       L${st.line ?? '?'} ${oneLine(st.sql)}${locks ? `   [${locks}]` : ''}`);
+      }
+    }
+  }
+  return out;
+}
+
+function stepMark(step: StepResult | undefined): string {
+  if (!step) return MARK.none;
+  return step.ok ? MARK.ok : MARK.fail;
+}
+
+function renderFinding(f: Finding, indent: string): string[] {
+  const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
+  const tag = f.ignored ? 'ignored' : f.severity;
+  const out = [`${indent}${tag} ${f.rule}: ${f.message}${where ? `  (${where})` : ''}`];
+  if (f.statement) out.push(`${indent}  > ${oneLine(f.statement)}`);
+  if (f.ignored) out.push(`${indent}  reason: ${f.ignoreReason ?? ''}`);
+  else out.push(`${indent}  fix: ${f.help}  ${f.docsUrl}`);
+  return out;
+}
+
+function oneLine(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  return s.length > 200 ? `${s.slice(0, 197)}...` : s;
+}
+
+export function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

@@ -1,0 +1,490 @@
+/**
+ * The round trip: for every pending revision, in topological order, on one fresh database and
+ * one driver process: snapshot → upgrade → snapshot → downgrade (to the parent, on this
+ * revision's branch only) → snapshot → upgrade again → snapshot. A failure does not stop the
+ * run: the database is rebuilt and the next revision goes on, so one pull request shows every
+ * problem.
+ */
+import pg from 'pg';
+import path from 'node:path';
+import { infraError, isMigrationGuardError, usageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ExecutedStatement, Phase, StepResult } from '../report/model.js';
+import {
+  DriverClient,
+  DriverCrashError,
+  DriverRequestError,
+  defaultDriverPath,
+  type CommandResult,
+  type LoadResult,
+} from '../driver/client.js';
+import { diffSnapshots } from '../schema/diff.js';
+import { takeSnapshot, type SchemaSnapshot } from '../schema/snapshot.js';
+import { resetDatabase } from './reset.js';
+
+export interface RoundTripRevision {
+  id: string;
+  downRevisions: string[];
+  /** Absolute path. */
+  file: string;
+  relFile: string;
+}
+
+export interface RoundTripInput {
+  configPath: string;
+  projectDir: string;
+  python: string[];
+  databaseUrl: string;
+  databaseUrlEnv: string;
+  /** Every revision in the graph, topological order (parents first). */
+  revisions: RoundTripRevision[];
+  /** Upgraded to first, without checks ([] = start from an empty database). */
+  baseHeads: string[];
+  /** Revisions to round-trip, topological order. */
+  pending: string[];
+  statementTimeoutMs: number;
+  stepTimeoutMs: number;
+  modelDrift: boolean;
+  log: Logger;
+  driverPath?: string;
+  /** ini section (alembic's -n); default `alembic`. */
+  section?: string;
+}
+
+/** A report StepResult plus where the error happened. */
+export interface RoundTripStep extends StepResult {
+  /** Line in the revision file where the error was raised or the failing statement ran. */
+  errorLine: number | null;
+  /** SQL of the statement that failed, when a statement failed. */
+  failedStatement: string | null;
+}
+
+export interface RevisionRoundTrip {
+  id: string;
+  /** upgrade, downgrade, reupgrade as far as they ran. */
+  steps: RoundTripStep[];
+  /** Schema after downgrade equals schema before upgrade; null when the downgrade did not run. */
+  schemaRestored: boolean | null;
+  downgradeDiff: string[];
+  reupgradeDiff: string[];
+  /** The revision file does not import: `SyntaxError: … (line 17)`. */
+  importError: string | null;
+  durationMs: number;
+  /** Why nothing ran (a parent failed to import or upgrade), null when it ran. */
+  notRun?: string | null;
+}
+
+export interface RoundTripResult {
+  baseUpgrade: RoundTripStep | null;
+  revisions: RevisionRoundTrip[];
+  /** compare_metadata lines after upgrading to heads; null when not requested or not computed. */
+  modelDrift: string[] | null;
+  /** Why model drift could not be computed, when requested. */
+  modelDriftNote?: string | null;
+  driver?: { alembicVersion: string; sqlalchemyVersion: string; pythonVersion: string };
+  timings: Record<string, number>;
+}
+
+export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResult> {
+  const runner = new RoundTripRunner(input);
+  try {
+    return await runner.run();
+  } finally {
+    await runner.close();
+  }
+}
+
+class RoundTripRunner {
+  private driver: DriverClient | null = null;
+  private loaded: LoadResult | null = null;
+  private readonly db: pg.Client;
+  private readonly timings: Record<string, number> = {};
+  private readonly byId: Map<string, RoundTripRevision>;
+  private readonly log: Logger;
+
+  constructor(private readonly input: RoundTripInput) {
+    this.db = new pg.Client({ connectionString: input.databaseUrl });
+    this.byId = new Map(input.revisions.map((r) => [r.id, r]));
+    this.log = input.log;
+  }
+
+  private time(key: string, ms: number): void {
+    this.timings[key] = Math.round((this.timings[key] ?? 0) + ms);
+  }
+
+  async run(): Promise<RoundTripResult> {
+    const started = performance.now();
+    try {
+      await this.db.connect();
+    } catch (e) {
+      throw infraError(`cannot connect to the test database: ${(e as Error).message}`, e);
+    }
+    await this.startDriver();
+    const loaded = this.loaded as LoadResult;
+
+    const importErrors = new Map<string, string>();
+    for (const err of loaded.importErrors) {
+      const rev = this.input.revisions.find((r) => path.resolve(r.file) === path.resolve(err.file));
+      const where = err.line ? ` (line ${err.line})` : '';
+      importErrors.set(rev?.id ?? err.file, `${err.error}${where}`);
+    }
+    const importErrorLines = new Map(
+      loaded.importErrors.map((e) => [
+        this.input.revisions.find((r) => path.resolve(r.file) === path.resolve(e.file))?.id ?? e.file,
+        e.line,
+      ]),
+    );
+
+    const baseUpgrade = await this.upgradeBase();
+    const broken = new Map<string, string>(); // revision -> why its descendants cannot run
+    const revisions: RevisionRoundTrip[] = [];
+    if (baseUpgrade && !baseUpgrade.ok) {
+      for (const id of this.input.pending)
+        revisions.push(
+          notRunRevision(id, `not run: upgrading to the base heads failed: ${baseUpgrade.error}`),
+        );
+      return this.result(baseUpgrade, revisions, null, null, started);
+    }
+
+    let needsRebuild = false;
+    for (const id of this.input.pending) {
+      const revStart = performance.now();
+      const importError = importErrors.get(id);
+      if (importError !== undefined) {
+        const step = failedStep('upgrade', importError, importErrorLines.get(id) ?? null);
+        revisions.push({ ...notRunRevision(id, null), steps: [step], importError });
+        broken.set(id, `${id} does not import`);
+        this.log.info(`  ${id} upgrade failed: ${importError}`);
+        continue;
+      }
+      const blockedBy = this.parentsOf(id).find((p) => broken.has(p));
+      if (blockedBy !== undefined || !this.driverKnows(id)) {
+        const why = blockedBy !== undefined ? broken.get(blockedBy) : 'its parent does not import';
+        revisions.push(notRunRevision(id, `not run: ${why}`));
+        broken.set(id, why ?? `${id} did not run`);
+        this.log.info(`  ${id} not run: ${why}`);
+        continue;
+      }
+      if (needsRebuild) {
+        const rebuilt = await this.rebuild(id);
+        if (rebuilt !== null) {
+          revisions.push(
+            notRunRevision(id, `not run: could not rebuild the database state before it: ${rebuilt}`),
+          );
+          broken.set(id, `${id} did not run`);
+          continue;
+        }
+        needsRebuild = false;
+      }
+      const outcome = await this.roundTripOne(id);
+      outcome.durationMs = Math.round(performance.now() - revStart);
+      revisions.push(outcome);
+      const upgrade = outcome.steps[0];
+      if (!upgrade?.ok) broken.set(id, `${id} failed to upgrade`);
+      if (outcome.steps.some((s) => !s.ok)) needsRebuild = true;
+    }
+
+    let modelDrift: string[] | null = null;
+    let modelDriftNote: string | null = null;
+    if (this.input.modelDrift) ({ modelDrift, modelDriftNote } = await this.computeModelDrift(needsRebuild));
+    return this.result(baseUpgrade, revisions, modelDrift, modelDriftNote, started);
+  }
+
+  private result(
+    baseUpgrade: RoundTripStep | null,
+    revisions: RevisionRoundTrip[],
+    modelDrift: string[] | null,
+    modelDriftNote: string | null,
+    started: number,
+  ): RoundTripResult {
+    this.time('totalMs', performance.now() - started);
+    const loaded = this.loaded;
+    return {
+      baseUpgrade,
+      revisions,
+      modelDrift,
+      modelDriftNote,
+      driver: loaded
+        ? {
+            alembicVersion: loaded.alembicVersion,
+            sqlalchemyVersion: loaded.sqlalchemyVersion,
+            pythonVersion: loaded.pythonVersion,
+          }
+        : undefined,
+      timings: this.timings,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.driver?.shutdown().catch(() => undefined);
+    await this.db.end().catch(() => undefined);
+  }
+
+  private async startDriver(): Promise<void> {
+    const t0 = performance.now();
+    this.driver = await DriverClient.start({
+      python: this.input.python,
+      driverPath: this.input.driverPath ?? defaultDriverPath(),
+      cwd: this.input.projectDir,
+      env: process.env,
+      log: this.log,
+      stepTimeoutMs: this.input.stepTimeoutMs,
+    });
+    this.time('driverStartMs', performance.now() - t0);
+    const t1 = performance.now();
+    try {
+      this.loaded = await this.driver.load({
+        configPath: this.input.configPath,
+        section: this.input.section,
+        databaseUrl: this.input.databaseUrl,
+        urlEnv: this.input.databaseUrlEnv,
+        statementTimeoutMs: this.input.statementTimeoutMs,
+      });
+    } catch (e) {
+      if (isMigrationGuardError(e)) throw e;
+      const rel = path.relative(this.input.projectDir, this.input.configPath) || this.input.configPath;
+      if (e instanceof DriverRequestError) throw usageError(`alembic cannot load ${rel}: ${e.message}`, e);
+      throw infraError(`the Python driver failed while loading ${rel}: ${(e as Error).message}`, e);
+    }
+    this.time('loadMs', performance.now() - t1);
+  }
+
+  private driverKnows(id: string): boolean {
+    return this.loaded?.revisions.some((r) => r.id === id) ?? false;
+  }
+
+  private parentsOf(id: string): string[] {
+    return (
+      this.byId.get(id)?.downRevisions ?? this.loaded?.revisions.find((r) => r.id === id)?.downRevisions ?? []
+    );
+  }
+
+  private allHeads(): string[] {
+    return this.loaded?.heads ?? [];
+  }
+
+  private async upgradeBase(): Promise<RoundTripStep | null> {
+    const heads = this.input.baseHeads;
+    if (heads.length === 0) return null;
+    const t0 = performance.now();
+    const targets = sameSet(heads, this.allHeads()) ? ['heads'] : heads;
+    const steps: RoundTripStep[] = [];
+    for (const target of targets) {
+      const step = await this.step('upgrade', target, 'base');
+      steps.push(step);
+      if (!step.ok) break;
+    }
+    this.time('baseUpgradeMs', performance.now() - t0);
+    this.log.info(`  base ${targets.join(', ')} upgrade ${Math.round(performance.now() - t0)} ms`);
+    return mergeSteps(steps);
+  }
+
+  /** Downgrade target that removes exactly `id`: `<id>@<parent>` limits alembic to id's branch. */
+  private downgradeTarget(id: string): string {
+    const parents = this.parentsOf(id);
+    if (parents.length === 0) return `${id}@base`;
+    // At a merge, pick a parent that is not an ancestor of another parent (else alembic would
+    // also remove the revisions between them).
+    const chosen = parents.find((p) => !parents.some((q) => q !== p && this.isAncestor(p, q))) ?? parents[0];
+    return `${id}@${chosen}`;
+  }
+
+  private isAncestor(candidate: string, of: string): boolean {
+    const seen = new Set<string>();
+    const stack = [...this.parentsOf(of)];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (next === candidate) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      stack.push(...this.parentsOf(next));
+    }
+    return false;
+  }
+
+  private async snapshot(): Promise<SchemaSnapshot> {
+    const t0 = performance.now();
+    const snap = await takeSnapshot(this.db);
+    this.time('snapshotMs', performance.now() - t0);
+    return snap;
+  }
+
+  private async roundTripOne(id: string): Promise<RevisionRoundTrip> {
+    const out: RevisionRoundTrip = notRunRevision(id, null);
+    const s0 = await this.snapshot();
+    const up = await this.step('upgrade', id, id);
+    out.steps.push(up);
+    if (!up.ok) return out;
+    const s1 = await this.snapshot();
+    const down = await this.step('downgrade', this.downgradeTarget(id), id);
+    out.steps.push(down);
+    if (!down.ok) return out;
+    const s2 = await this.snapshot();
+    out.downgradeDiff = diffSnapshots(s0, s2, 'after downgrade');
+    out.schemaRestored = out.downgradeDiff.length === 0;
+    if (out.downgradeDiff.length > 0) down.schemaDiff = out.downgradeDiff;
+    const re = await this.step('reupgrade', id, id);
+    out.steps.push(re);
+    if (!re.ok) return out;
+    const s3 = await this.snapshot();
+    out.reupgradeDiff = diffSnapshots(s1, s3, 'after re-upgrade');
+    if (out.reupgradeDiff.length > 0) re.schemaDiff = out.reupgradeDiff;
+    return out;
+  }
+
+  /** Runs one alembic command; a killed driver becomes a failed step and is restarted. */
+  private async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
+    const t0 = performance.now();
+    const driver = this.driver as DriverClient;
+    let result: RoundTripStep;
+    try {
+      const command: CommandResult =
+        phase === 'downgrade' ? await driver.downgrade(target) : await driver.upgrade(target);
+      result = toStep(phase, command);
+    } catch (e) {
+      if (!(e instanceof DriverCrashError || e instanceof DriverRequestError)) throw e;
+      result = crashedStep(phase, e);
+      if (e instanceof DriverCrashError) await this.restartDriver();
+    }
+    const ms = performance.now() - t0;
+    this.time(`${phase}Ms`, ms);
+    this.log.info(
+      `  ${label} ${phase}${phase === 'downgrade' ? ` (${target})` : ''} ${Math.round(ms)} ms${result.ok ? '' : ` FAILED: ${result.error}`}`,
+    );
+    return result;
+  }
+
+  private async restartDriver(): Promise<void> {
+    await this.driver?.waitExit();
+    await this.startDriver();
+  }
+
+  /**
+   * Empties the database and upgrades to the state `id` needs: the base heads plus its
+   * parents. Returns null when done, else the error.
+   */
+  private async rebuild(id: string): Promise<string | null> {
+    const t0 = performance.now();
+    try {
+      await resetDatabase(this.db);
+      const targets = [...this.input.baseHeads, ...this.parentsOf(id)];
+      for (const target of targets) {
+        const result = await (this.driver as DriverClient).upgrade(target);
+        if (!result.ok) return `upgrade ${target}: ${result.error}`;
+      }
+      return null;
+    } catch (e) {
+      if (e instanceof DriverCrashError) await this.restartDriver();
+      return (e as Error).message;
+    } finally {
+      this.time('rebuildMs', performance.now() - t0);
+      this.log.debug(`  rebuilt database state for ${id} in ${Math.round(performance.now() - t0)} ms`);
+    }
+  }
+
+  private async computeModelDrift(
+    needsRebuild: boolean,
+  ): Promise<{ modelDrift: string[] | null; modelDriftNote: string | null }> {
+    const t0 = performance.now();
+    try {
+      const driver = this.driver as DriverClient;
+      if (needsRebuild) await resetDatabase(this.db);
+      const up = await driver.upgrade('heads');
+      if (!up.ok) return { modelDrift: null, modelDriftNote: `upgrade to heads failed: ${up.error}` };
+      const drift = await driver.modelDrift();
+      return { modelDrift: drift.drift, modelDriftNote: drift.reason };
+    } catch (e) {
+      if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
+      return { modelDrift: null, modelDriftNote: (e as Error).message };
+    } finally {
+      this.time('modelDriftMs', performance.now() - t0);
+    }
+  }
+}
+
+function notRunRevision(id: string, notRun: string | null): RevisionRoundTrip {
+  return {
+    id,
+    steps: [],
+    schemaRestored: null,
+    downgradeDiff: [],
+    reupgradeDiff: [],
+    importError: null,
+    durationMs: 0,
+    notRun,
+  };
+}
+
+export function toExecutedStatement(s: CommandResult['statements'][number]): ExecutedStatement {
+  const out: ExecutedStatement = {
+    sql: s.sql,
+    line: s.line,
+    durationMs: s.durationMs,
+    locks: s.locks,
+    bookkeeping: s.bookkeeping,
+    revision: s.revision,
+    error: s.error,
+  };
+  if (s.inTransaction !== null) out.inTransaction = s.inTransaction;
+  return out;
+}
+
+function toStep(phase: Phase, command: CommandResult): RoundTripStep {
+  return {
+    phase,
+    ok: command.ok,
+    durationMs: Math.round(command.durationMs),
+    error: command.error,
+    statements: command.statements.map(toExecutedStatement),
+    errorLine: command.errorLine,
+    failedStatement: command.failedStatement,
+  };
+}
+
+function failedStep(phase: Phase, error: string, line: number | null): RoundTripStep {
+  return { phase, ok: false, durationMs: 0, error, statements: [], errorLine: line, failedStatement: null };
+}
+
+function crashedStep(phase: Phase, e: DriverCrashError | DriverRequestError): RoundTripStep {
+  const last = e instanceof DriverCrashError ? e.lastStatement : null;
+  const statements: ExecutedStatement[] = last
+    ? [
+        {
+          sql: last.sql,
+          line: last.line,
+          durationMs: 0,
+          locks: [],
+          revision: last.revision,
+          error: e.message,
+        },
+      ]
+    : [];
+  return {
+    phase,
+    ok: false,
+    durationMs: 0,
+    error: e.message,
+    statements,
+    errorLine: last?.line ?? null,
+    failedStatement: last?.sql ?? null,
+  };
+}
+
+function mergeSteps(steps: RoundTripStep[]): RoundTripStep | null {
+  const first = steps[0];
+  if (!first) return null;
+  const failed = steps.find((s) => !s.ok);
+  return {
+    phase: 'upgrade',
+    ok: !failed,
+    durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0),
+    error: failed?.error ?? null,
+    statements: steps.flatMap((s) => s.statements),
+    errorLine: failed?.errorLine ?? null,
+    failedStatement: failed?.failedStatement ?? null,
+  };
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

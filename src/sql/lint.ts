@@ -1,0 +1,43 @@
+/**
+ * Public entry of the SQL rules: lints the statements one revision's upgrade executed.
+ * Each statement is parsed once; the rules then read the shared context.
+ */
+import { sqlStatementRules } from '../../rules/registry/sql.js';
+import type { LockTimeoutPolicy } from '../config.js';
+import type { ExecutedStatement } from '../report/model.js';
+import type { PlacedFinding, RuleSettings } from '../rules/run.js';
+import { runRules } from '../rules/run.js';
+import { buildContext } from './context.js';
+import type { ParseOutcome } from './parser.js';
+import { loadParser, parseSql } from './parser.js';
+
+export interface SqlLintInput {
+  revision: string;
+  /** Revision file relative to the repository root, for findings. */
+  file: string;
+  /** Revision file text (unnamed-constraint reads the Python calls); null when unavailable. */
+  source: string | null;
+  /** The FIRST upgrade step of the revision, in execution order. */
+  statements: ExecutedStatement[];
+  /** server_version_num, e.g. 150014. */
+  serverVersionNum: number;
+  settings: RuleSettings;
+  lockTimeout?: LockTimeoutPolicy | null;
+  /** exclusive-lock-held threshold; default 1000 ms. */
+  slowStatementMs?: number;
+  /** Table → column lists of its indexes before the revision (from the schema snapshot). */
+  existingIndexes?: Record<string, string[][]>;
+  /** Table → column → format_type() before the revision, so column-type-change knows safe widenings. */
+  existingColumnTypes?: Record<string, Record<string, string>>;
+  /** True when the project's MetaData has a naming_convention (env.py / models). */
+  namingConvention?: boolean;
+}
+
+const NO_STATEMENTS: ParseOutcome = { ok: true, statements: [] };
+
+export async function lintRevisionSql(input: SqlLintInput): Promise<PlacedFinding[]> {
+  await loadParser();
+  const parsed = input.statements.map((s) => (s.bookkeeping ? NO_STATEMENTS : parseSql(s.sql)));
+  const ctx = buildContext(input, parsed);
+  return runRules(sqlStatementRules, ctx, input.settings);
+}

@@ -1,0 +1,67 @@
+/**
+ * PostgreSQL's own parser (libpg-query, WASM). The module instantiates its wasm when imported;
+ * `loadParser()` waits for that once and afterwards every parse is synchronous, so a revision
+ * is parsed in one pass without awaiting per statement. In the bundle, emscripten finds
+ * `libpg-query.wasm` through `__dirname` (set by src/esm-shim.ts to dist/, where
+ * scripts/build.mjs copies the wasm).
+ */
+import { loadModule, parseSync } from 'libpg-query';
+import type { Node, RawStmt } from 'libpg-query';
+
+export interface ParsedStatement {
+  /** One parse-tree node, e.g. `{ IndexStmt: {...} }`. */
+  node: Node;
+  /** The text of this statement alone (a string sent to the server may hold several). */
+  text: string;
+}
+
+export type ParseOutcome =
+  | { ok: true; statements: ParsedStatement[] }
+  | { ok: false; error: string; position: number | null };
+
+let loading: Promise<void> | null = null;
+let loaded = false;
+
+/** Loads the wasm once per process; later calls return immediately. */
+export async function loadParser(): Promise<void> {
+  if (loaded) return;
+  loading ??= loadModule().then(() => {
+    loaded = true;
+  });
+  await loading;
+}
+
+/** Parses SQL text; `loadParser()` must have resolved. Never throws on bad SQL. */
+export function parseSql(sql: string): ParseOutcome {
+  if (!loaded) throw new Error('parseSql called before loadParser() resolved');
+  if (sql.trim() === '') return { ok: true, statements: [] };
+  let raw: RawStmt[];
+  try {
+    raw = parseSync(sql).stmts ?? [];
+  } catch (e) {
+    const details = (e as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+    const message = e instanceof Error ? e.message : String(e);
+    return { ok: false, error: message, position: details?.cursorPosition ?? null };
+  }
+  const single = raw.length === 1;
+  const bytes = single ? null : Buffer.from(sql, 'utf8');
+  const statements: ParsedStatement[] = [];
+  for (const r of raw) {
+    if (!r.stmt) continue;
+    // Locations are byte offsets into the UTF-8 text; one statement needs no slicing.
+    const text =
+      single || !bytes
+        ? sql
+        : bytes
+            .subarray(r.stmt_location ?? 0, r.stmt_len ? (r.stmt_location ?? 0) + r.stmt_len : bytes.length)
+            .toString('utf8');
+    statements.push({ node: r.stmt, text: text.trim().replace(/;\s*$/, '') });
+  }
+  return { ok: true, statements };
+}
+
+/** Convenience for callers that parse a single text: loads the wasm first. */
+export async function parseSqlAsync(sql: string): Promise<ParseOutcome> {
+  await loadParser();
+  return parseSql(sql);
+}

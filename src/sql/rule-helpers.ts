@@ -1,0 +1,160 @@
+/** Shared pieces of the SQL rules (rules/<id>.ts): finding placement, ALTER TABLE reading, locks. */
+import type { AlterTableCmd, ColumnDef } from 'libpg-query';
+import type { LockInfo } from '../report/model.js';
+import type { RuleFinding } from '../rules/types.js';
+import { as, relationName } from './ast.js';
+import type { AnalyzedStatement, SqlRevisionContext } from './context.js';
+
+/** A finding placed on a statement: revision, file, line and the statement's SQL. */
+export function findingAt(
+  ctx: SqlRevisionContext,
+  stmt: { line: number | null; text: string },
+  message: string,
+  help?: string,
+): RuleFinding {
+  const f: RuleFinding = {
+    message,
+    revision: ctx.revision,
+    file: ctx.file,
+    line: stmt.line,
+    statement: stmt.text,
+  };
+  if (help !== undefined) f.help = help;
+  return f;
+}
+
+export function q(name: string): string {
+  return `"${name}"`;
+}
+
+export interface AlterTable {
+  table: string;
+  cmds: AlterTableCmd[];
+}
+
+const alterCache = new WeakMap<AnalyzedStatement, AlterTable | null>();
+
+/** The table and subcommands of an `ALTER TABLE` (not of ALTER INDEX/VIEW/…); read once per statement. */
+export function alterTableOf(stmt: AnalyzedStatement): AlterTable | null {
+  let cached = alterCache.get(stmt);
+  if (cached === undefined) {
+    cached = readAlterTable(stmt);
+    alterCache.set(stmt, cached);
+  }
+  return cached;
+}
+
+function readAlterTable(stmt: AnalyzedStatement): AlterTable | null {
+  const alter = as(stmt.node, 'AlterTableStmt');
+  if (!alter || (alter.objtype !== undefined && alter.objtype !== 'OBJECT_TABLE')) return null;
+  const cmds: AlterTableCmd[] = [];
+  for (const n of alter.cmds ?? []) {
+    const cmd = as(n, 'AlterTableCmd');
+    if (cmd) cmds.push(cmd);
+  }
+  return { table: relationName(alter.relation), cmds };
+}
+
+/** `ALTER TABLE` statements on tables that existed before the revision, with their commands. */
+export function* existingTableAlters(ctx: SqlRevisionContext): Generator<{ stmt: AnalyzedStatement } & AlterTable> {
+  for (const stmt of ctx.statements) {
+    const alter = alterTableOf(stmt);
+    if (alter && !ctx.isNewTable(alter.table, stmt.seq)) yield { stmt, ...alter };
+  }
+}
+
+export function addedColumn(cmd: AlterTableCmd): ColumnDef | undefined {
+  return cmd.subtype === 'AT_AddColumn' ? as(cmd.def, 'ColumnDef') : undefined;
+}
+
+export function atLeast(ctx: SqlRevisionContext, versionNum: number): boolean {
+  return ctx.serverVersionNum >= versionNum;
+}
+
+const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
+
+/** The statement before `stmt` in the same transaction, if any. */
+export function previousInTransaction(ctx: SqlRevisionContext, stmt: AnalyzedStatement): AnalyzedStatement | null {
+  if (stmt.transaction === null) return null;
+  const prev = ctx.statements[stmt.seq - 1];
+  return prev && prev.transaction === stmt.transaction ? prev : null;
+}
+
+function hasLock(locks: LockInfo[], relation: string, mode: string): boolean {
+  return locks.some((l) => l.relation === relation && l.mode === mode);
+}
+
+/** Relations the statement itself ACCESS EXCLUSIVE locked (held locks minus those held before it). */
+export function accessExclusiveTakenBy(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string[] {
+  const before = previousInTransaction(ctx, stmt)?.locks ?? [];
+  const out: string[] = [];
+  for (const l of stmt.locks) {
+    if (l.mode === ACCESS_EXCLUSIVE && !hasLock(before, l.relation, ACCESS_EXCLUSIVE) && !out.includes(l.relation)) {
+      out.push(l.relation);
+    }
+  }
+  return out;
+}
+
+/** ACCESS EXCLUSIVE locks already held when `stmt` started (taken earlier in its transaction). */
+export function accessExclusiveHeldBefore(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string[] {
+  const prev = previousInTransaction(ctx, stmt);
+  if (!prev) return [];
+  return [...new Set(prev.locks.filter((l) => l.mode === ACCESS_EXCLUSIVE).map((l) => l.relation))];
+}
+
+/** Relations that existed before the revision (not a table or index the revision created). */
+export function isExistingRelation(ctx: SqlRevisionContext, relation: string, seq: number): boolean {
+  return !ctx.isNewTable(relation, seq) && !ctx.schema.isNewIndex(relation, seq);
+}
+
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (PostgreSQL docs, ALTER TABLE). */
+const WEAKER_LOCK_SUBCOMMANDS = new Set([
+  'AT_ValidateConstraint',
+  'AT_SetStatistics',
+  'AT_ClusterOn',
+  'AT_DropCluster',
+  'AT_SetOptions',
+  'AT_ResetOptions',
+  'AT_AttachPartition',
+  'AT_EnableTrig',
+  'AT_EnableAlwaysTrig',
+  'AT_EnableReplicaTrig',
+  'AT_DisableTrig',
+  'AT_EnableTrigAll',
+  'AT_DisableTrigAll',
+  'AT_EnableTrigUser',
+  'AT_DisableTrigUser',
+]);
+
+/**
+ * Tables the statement ACCESS EXCLUSIVE locks, judged from its text: for statements run under
+ * autocommit the driver's lock list is empty (the lock is gone when it looks).
+ */
+export function accessExclusiveFromSql(stmt: AnalyzedStatement): string[] {
+  const alter = alterTableOf(stmt);
+  if (alter) {
+    const weaker = alter.cmds.every(
+      (c) =>
+        WEAKER_LOCK_SUBCOMMANDS.has(c.subtype ?? '') ||
+        (c.subtype === 'AT_AddConstraint' && as(c.def, 'Constraint')?.contype === 'CONSTR_FOREIGN'),
+    );
+    return weaker ? [] : [alter.table];
+  }
+  const drop = as(stmt.node, 'DropStmt');
+  if (drop?.removeType === 'OBJECT_TABLE' || (drop?.removeType === 'OBJECT_INDEX' && !drop.concurrent)) {
+    return (drop.objects ?? []).map((o) => {
+      const parts = (as(o, 'List')?.items ?? []).map((i) => as(i, 'String')?.sval ?? '');
+      return parts.length >= 2 && parts[parts.length - 2] !== 'public' ? parts.slice(-2).join('.') : (parts.pop() ?? '');
+    });
+  }
+  const rename = as(stmt.node, 'RenameStmt');
+  if (rename?.relation) return [relationName(rename.relation)];
+  const truncate = as(stmt.node, 'TruncateStmt');
+  if (truncate) return (truncate.relations ?? []).map((r) => relationName(as(r, 'RangeVar')));
+  return [];
+}
+
+export function seconds(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}

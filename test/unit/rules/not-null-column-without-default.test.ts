@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { findingsOf } from '../sql/lint-helper.js';
+import type { LintCase } from '../sql/lint-cases.js';
+
+const RULE = 'not-null-column-without-default';
+
+const invalid: LintCase[] = [
+  ['NOT NULL without default', ['ALTER TABLE users ADD COLUMN age int NOT NULL'], {}, { lines: [10], message: /"age" NOT NULL without a default on existing table "users"/ }],
+  ['PRIMARY KEY column without default', ['ALTER TABLE users ADD COLUMN code text PRIMARY KEY'], { settings: { 'unique-constraint-without-index': 'off' } }, { lines: [10], message: /"code"/ }],
+  ['DEFAULT NULL does not count', ['ALTER TABLE users ADD COLUMN age int NOT NULL DEFAULT NULL'], {}, { lines: [10], message: /"age"/ }],
+];
+
+const valid: LintCase[] = [
+  ['constant default (no rewrite on PG 11+)', ['ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true'], {}, { lines: [], message: /./ }],
+  ['nullable column', ['ALTER TABLE users ADD COLUMN age int'], {}, { lines: [], message: /./ }],
+  ['table created in the same revision', ['CREATE TABLE users2 (id int)', 'ALTER TABLE users2 ADD COLUMN age int NOT NULL'], {}, { lines: [], message: /./ }],
+  ['identity column fills rows', ['ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY NOT NULL'], {}, { lines: [], message: /./ }],
+];
+
+describe(RULE, () => {
+  it.each(invalid)('flags: %s', async (_name, specs, options, expected) => {
+    const found = await findingsOf(RULE, specs, options);
+    expect(found.map((f) => f.finding.line)).toEqual(expected.lines);
+    for (const f of found) {
+      expect(f.finding.message).toMatch(expected.message);
+      expect(f.finding.file).toBe('migrations/versions/abc123_change.py');
+      expect(f.revision).toBe('abc123');
+    }
+  });
+
+  it.each(valid)('accepts: %s', async (_name, specs, options) => {
+    expect(await findingsOf(RULE, specs, options)).toEqual([]);
+  });
+});
