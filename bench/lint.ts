@@ -8,15 +8,15 @@
  *   node --experimental-strip-types --import ./bench/ts-hooks.mjs bench/lint.ts [statements]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os, { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecutedStatement } from '../src/report/model.js';
 import { lintRevisionSql } from '../src/sql/lint.js';
 import { loadParser, parseSql } from '../src/sql/parser.js';
 
 const TOTAL = Number(process.argv[2] ?? 10_000);
-const RUNS = 5;
+const RUNS = 7;
 const root = path.resolve(import.meta.dirname, '..');
 
 /** Typical statements of Alembic migrations, with varying names so nothing is cached. */
@@ -80,6 +80,8 @@ try {
     const t0 = performance.now();
     for (const s of statements) parseSql(s.sql);
     parseMs.push(performance.now() - t0);
+  }
+  for (let r = 0; r < RUNS; r++) {
     const t1 = performance.now();
     findings = (await lintRevisionSql(input(statements))).length;
     lintMs.push(performance.now() - t1);
@@ -87,37 +89,66 @@ try {
   const lintRate = TOTAL / (median(lintMs) / 1000);
   const parseRate = TOTAL / (median(parseMs) / 1000);
 
-  // 2. A typical 20-statement revision in a fresh process: import + wasm load + lint.
-  const probe = path.join(tmp, 'revision20.ts');
+  // 2. A typical 20-statement revision in a fresh process, from an ncc bundle built like dist/
+  //    (same entry as test/unit/sql/bundle.test.ts, wasm copied next to it): import + wasm
+  //    instantiation + lint, i.e. what one `migration-guard check` pays before its first revision.
+  const bundleDir = path.join(work, 'sql-bundle');
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js'),
+      'build',
+      path.join(root, 'test/unit/sql/fixtures/bundle-entry.ts'),
+      '-o',
+      bundleDir,
+      '--quiet',
+      '--target',
+      'es2022',
+    ],
+    { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  copyFileSync(
+    path.join(root, 'node_modules/libpg-query/wasm/libpg-query.wasm'),
+    path.join(bundleDir, 'libpg-query.wasm'),
+  );
+  const probe = path.join(bundleDir, 'revision20.mjs');
   writeFileSync(
     probe,
     `const t0 = performance.now();
-const { lintRevisionSql } = await import(${JSON.stringify(path.join(root, 'src/sql/lint.ts'))});
+const { lintRevisionSql } = await import('./index.js');
+const t1 = performance.now();
 const statements = ${JSON.stringify(statementsOf(20))};
 const found = await lintRevisionSql({ revision: 'r', file: 'f.py', source: null, statements, serverVersionNum: 150014, settings: {} });
-console.log(JSON.stringify({ ms: performance.now() - t0, findings: found.length }));
+console.log(JSON.stringify({ importMs: t1 - t0, ms: performance.now() - t0, findings: found.length }));
 `,
   );
   const coldMs: number[] = [];
+  const importMs: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const out = execFileSync(
-      process.execPath,
-      ['--experimental-strip-types', '--no-warnings', '--import', path.join(root, 'bench/ts-hooks.mjs'), probe],
-      { encoding: 'utf8' },
-    );
-    coldMs.push((JSON.parse(out) as { ms: number }).ms);
+    const out = JSON.parse(execFileSync(process.execPath, [probe], { encoding: 'utf8', cwd: tmpdir() })) as {
+      ms: number;
+      importMs: number;
+    };
+    coldMs.push(out.ms);
+    importMs.push(out.importMs);
   }
 
   // 3. squawk on the same file, if its npm package installs here.
   const squawkDir = path.join(work, 'squawk');
   const squawkBin = path.join(squawkDir, 'node_modules', '.bin', 'squawk');
   let squawk = '';
+  let squawkFindings = 0;
   if (!existsSync(squawkBin)) {
-    const npm = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkDir, 'squawk-cli'], {
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    if (npm.status !== 0) squawk = `squawk: unavailable (npm install squawk-cli failed: ${(npm.stderr || npm.error?.message || '').trim().split('\n').pop()})`;
+    const npm = spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkDir, 'squawk-cli'],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    if (npm.status !== 0)
+      squawk = `squawk: unavailable (npm install squawk-cli failed: ${(npm.stderr || npm.error?.message || '').trim().split('\n').pop()})`;
   }
   if (!squawk) {
     if (!existsSync(squawkBin)) squawk = 'squawk: unavailable (no binary after npm install squawk-cli)';
@@ -127,17 +158,29 @@ console.log(JSON.stringify({ ms: performance.now() - t0, findings: found.length 
       for (let r = 0; r < RUNS; r++) {
         const t0 = performance.now();
         // squawk exits non-zero when it reports violations; that is expected here.
-        spawnSync(squawkBin, ['--reporter', 'gcc', sqlFile], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+        const run = spawnSync(squawkBin, ['--reporter', 'gcc', sqlFile], {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        });
         ms.push(performance.now() - t0);
+        squawkFindings = run.stdout.split('\n').filter((l) => l.includes(sqlFile)).length;
       }
-      squawk = `${version}: ${median(ms).toFixed(0)} ms for the same ${TOTAL} statements (process start included) = ${Math.round(TOTAL / (median(ms) / 1000)).toLocaleString('en')} statements/s`;
+      squawk = `${version}: ${median(ms).toFixed(0)} ms for the same ${TOTAL} statements (process start included) = ${Math.round(TOTAL / (median(ms) / 1000)).toLocaleString('en')} statements/s, ${squawkFindings} findings`;
     }
   }
 
-  console.log(`statements: ${TOTAL} (10 templates, names varied), ${RUNS} runs, median`);
-  console.log(`parse only:             ${median(parseMs).toFixed(0)} ms = ${Math.round(parseRate).toLocaleString('en')} statements/s`);
-  console.log(`lint (parse+rules):     ${median(lintMs).toFixed(0)} ms = ${Math.round(lintRate).toLocaleString('en')} statements/s, ${findings} findings`);
-  console.log(`20-statement revision, fresh process (import + wasm load + lint): ${median(coldMs).toFixed(0)} ms (min ${Math.min(...coldMs).toFixed(0)})`);
+  console.log(
+    `statements: ${TOTAL} (10 templates, names varied), ${RUNS} runs, median; load average ${loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores`,
+  );
+  console.log(
+    `parse only:             ${median(parseMs).toFixed(0)} ms = ${Math.round(parseRate).toLocaleString('en')} statements/s`,
+  );
+  console.log(
+    `lint (parse+rules):     ${median(lintMs).toFixed(0)} ms = ${Math.round(lintRate).toLocaleString('en')} statements/s, ${findings} findings`,
+  );
+  console.log(
+    `20-statement revision, fresh process, bundled: ${median(coldMs).toFixed(0)} ms (min ${Math.min(...coldMs).toFixed(0)}), of which import + wasm instantiation ${median(importMs).toFixed(0)} ms`,
+  );
   console.log(squawk);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -8,7 +8,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'check-constraint-not-valid',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ADD CHECK on an existing table without NOT VALID scans every row under an ACCESS EXCLUSIVE lock.',
+    summary:
+      'ADD CHECK on an existing table without NOT VALID scans every row under an ACCESS EXCLUSIVE lock.',
     help: 'Add the check NOT VALID, then run ALTER TABLE … VALIDATE CONSTRAINT in a separate step (weaker lock).',
   },
   check(ctx) {

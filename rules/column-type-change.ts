@@ -31,7 +31,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'column-type-change',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ALTER COLUMN … TYPE on an existing table rewrites it under an ACCESS EXCLUSIVE lock (except safe widenings).',
+    summary:
+      'ALTER COLUMN … TYPE on an existing table rewrites it under an ACCESS EXCLUSIVE lock (except safe widenings).',
     help: 'Add a new column with the new type, backfill it in batches, switch the application, then drop the old column.',
   },
   check(ctx) {
@@ -44,7 +45,10 @@ export const rule: Rule<SqlRevisionContext> = {
         const from = ctx.schema.columnTypeBefore(table, cmd.name, stmt.seq);
         const using = def?.raw_default !== undefined;
         if (from && to && !using && isSafeTypeChange(from, to)) continue;
-        const change = from && to ? `${formatColumnType(from)} → ${formatColumnType(to)}` : `to ${to ? formatColumnType(to) : 'a new type'}`;
+        const change =
+          from && to
+            ? `${formatColumnType(from)} → ${formatColumnType(to)}`
+            : `to ${to ? formatColumnType(to) : 'a new type'}`;
         const why = using
           ? ' (a USING expression always rewrites)'
           : from

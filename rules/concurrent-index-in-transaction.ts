@@ -9,7 +9,8 @@ function concurrentOperation(stmt: AnalyzedStatement): string | null {
   const drop = as(stmt.node, 'DropStmt');
   if (drop?.concurrent && drop.removeType === 'OBJECT_INDEX') return 'DROP INDEX CONCURRENTLY';
   const reindex = as(stmt.node, 'ReindexStmt');
-  if (reindex?.params?.some((p) => as(p, 'DefElem')?.defname === 'concurrently')) return 'REINDEX CONCURRENTLY';
+  if (reindex?.params?.some((p) => as(p, 'DefElem')?.defname === 'concurrently'))
+    return 'REINDEX CONCURRENTLY';
   return null;
 }
 

@@ -1,13 +1,20 @@
 import type { Rule, RuleFinding } from '../src/rules/types.js';
 import type { SqlRevisionContext } from '../src/sql/context.js';
-import { accessExclusiveHeldBefore, findingAt, isExistingRelation, q, seconds } from '../src/sql/rule-helpers.js';
+import {
+  accessExclusiveHeldBefore,
+  findingAt,
+  isExistingRelation,
+  q,
+  seconds,
+} from '../src/sql/rule-helpers.js';
 
 export const rule: Rule<SqlRevisionContext> = {
   meta: {
     id: 'exclusive-lock-held',
     kind: 'sql',
     defaultSeverity: 'warning',
-    summary: 'An ACCESS EXCLUSIVE lock on an existing table stays held in the transaction while another slow statement runs.',
+    summary:
+      'An ACCESS EXCLUSIVE lock on an existing table stays held in the transaction while another slow statement runs.',
     help: 'Run the slow statement in its own revision or before the lock is taken, so the exclusive lock is held only briefly.',
   },
   check(ctx) {

@@ -8,7 +8,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'foreign-key-not-valid',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ADD FOREIGN KEY on an existing table without NOT VALID checks every row while blocking writes to both tables.',
+    summary:
+      'ADD FOREIGN KEY on an existing table without NOT VALID checks every row while blocking writes to both tables.',
     help: 'Add the constraint NOT VALID, then run ALTER TABLE … VALIDATE CONSTRAINT in a separate step (or revision).',
   },
   check(ctx) {

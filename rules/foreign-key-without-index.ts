@@ -15,7 +15,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'foreign-key-without-index',
     kind: 'sql',
     defaultSeverity: 'warning',
-    summary: "A new foreign key's columns have no index by the end of the revision: deletes on the parent scan the child.",
+    summary:
+      "A new foreign key's columns have no index by the end of the revision: deletes on the parent scan the child.",
     help: 'Create an index whose leading columns are the foreign key columns (CONCURRENTLY on an existing table).',
   },
   check(ctx) {

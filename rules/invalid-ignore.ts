@@ -12,7 +12,8 @@ export const rule: Rule<IgnoreProblemsContext> = {
     id: 'invalid-ignore',
     kind: 'sql',
     defaultSeverity: 'warning',
-    summary: 'A `# migration-guard: ignore` comment without a reason or naming an unknown rule (ignores nothing).',
+    summary:
+      'A `# migration-guard: ignore` comment without a reason or naming an unknown rule (ignores nothing).',
     help: 'Write `# migration-guard: ignore <rule-id>[, <rule-id>] -- <reason>` with ids from `migration-guard rules`.',
   },
   check(ctx) {

@@ -16,8 +16,9 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'lock-timeout-missing',
     kind: 'sql',
     defaultSeverity: 'off',
-    summary: 'An ACCESS EXCLUSIVE lock on an existing table is requested without a lock_timeout set earlier (opt-in).',
-    help: "Start the upgrade with op.execute(\"SET lock_timeout = '5s'\") so a blocked lock request fails instead of queueing all traffic.",
+    summary:
+      'An ACCESS EXCLUSIVE lock on an existing table is requested without a lock_timeout set earlier (opt-in).',
+    help: 'Start the upgrade with op.execute("SET lock_timeout = \'5s\'") so a blocked lock request fails instead of queueing all traffic.',
   },
   check(ctx) {
     const out: RuleFinding[] = [];
@@ -26,7 +27,11 @@ export const rule: Rule<SqlRevisionContext> = {
       const set = as(stmt.node, 'VariableSetStmt');
       if (maxMs !== null && set?.name === 'lock_timeout') {
         const arg = as(set.args?.[0], 'A_Const');
-        const ms = arg?.ival ? (arg.ival.ival ?? 0) : arg?.sval?.sval !== undefined ? parseLockTimeout(arg.sval.sval) : null;
+        const ms = arg?.ival
+          ? (arg.ival.ival ?? 0)
+          : arg?.sval?.sval !== undefined
+            ? parseLockTimeout(arg.sval.sval)
+            : null;
         if (ms !== null && (ms === 0 || ms > maxMs)) {
           out.push(
             findingAt(
@@ -39,9 +44,9 @@ export const rule: Rule<SqlRevisionContext> = {
         }
       }
       if (stmt.lockTimeoutMs !== null && stmt.lockTimeoutMs > 0) continue;
-      const tables = [...new Set([...accessExclusiveTakenBy(ctx, stmt), ...accessExclusiveFromSql(stmt)])].filter((r) =>
-        isExistingRelation(ctx, r, stmt.seq),
-      );
+      const tables = [
+        ...new Set([...accessExclusiveTakenBy(ctx, stmt), ...accessExclusiveFromSql(stmt)]),
+      ].filter((r) => isExistingRelation(ctx, r, stmt.seq));
       if (tables.length === 0) continue;
       out.push(
         findingAt(

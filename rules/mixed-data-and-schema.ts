@@ -9,7 +9,9 @@ function schemaChangeOnExisting(ctx: SqlRevisionContext, stmt: AnalyzedStatement
   const alter = alterTableOf(stmt);
   let table: string | null = alter?.table ?? null;
   table ??= as(stmt.node, 'IndexStmt') ? relationName(as(stmt.node, 'IndexStmt')?.relation) : null;
-  table ??= as(stmt.node, 'RenameStmt')?.relation ? relationName(as(stmt.node, 'RenameStmt')?.relation) : null;
+  table ??= as(stmt.node, 'RenameStmt')?.relation
+    ? relationName(as(stmt.node, 'RenameStmt')?.relation)
+    : null;
   if (!table) return null;
   return ctx.isNewTable(table, stmt.seq) ? null : table;
 }

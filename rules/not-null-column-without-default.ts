@@ -9,7 +9,8 @@ const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smal
 /** NOT NULL (or PRIMARY KEY) with nothing that fills existing rows. */
 function notNullWithoutDefault(col: ColumnDef): boolean {
   const cons = constraintsOf(col);
-  const notNull = col.is_not_null || cons.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
+  const notNull =
+    col.is_not_null || cons.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY');
   if (!notNull) return false;
   const filled =
     cons.some(
@@ -26,7 +27,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'not-null-column-without-default',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ADD COLUMN … NOT NULL without a default on an existing table fails as soon as the table has rows.',
+    summary:
+      'ADD COLUMN … NOT NULL without a default on an existing table fails as soon as the table has rows.',
     help: 'Add the column nullable (or with a constant server_default), backfill in batches, then make it NOT NULL.',
   },
   check(ctx) {

@@ -14,7 +14,8 @@ export const rule: Rule<SqlRevisionContext> = {
   check(ctx) {
     return ctx.statements.flatMap((stmt) => {
       const r = as(stmt.node, 'RenameStmt');
-      if (!r || r.renameType !== 'OBJECT_COLUMN' || (r.relationType && r.relationType !== 'OBJECT_TABLE')) return [];
+      if (!r || r.renameType !== 'OBJECT_COLUMN' || (r.relationType && r.relationType !== 'OBJECT_TABLE'))
+        return [];
       const table = relationName(r.relation);
       if (ctx.isNewTable(table, stmt.seq)) return [];
       return [

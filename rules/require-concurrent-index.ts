@@ -8,7 +8,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'require-concurrent-index',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'CREATE INDEX without CONCURRENTLY on an existing table blocks its writes while the index builds.',
+    summary:
+      'CREATE INDEX without CONCURRENTLY on an existing table blocks its writes while the index builds.',
     help: 'Create it with postgresql_concurrently=True inside `with op.get_context().autocommit_block():`.',
   },
   check(ctx) {

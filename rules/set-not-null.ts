@@ -7,7 +7,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'set-not-null',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ALTER COLUMN … SET NOT NULL on an existing table scans every row under an ACCESS EXCLUSIVE lock.',
+    summary:
+      'ALTER COLUMN … SET NOT NULL on an existing table scans every row under an ACCESS EXCLUSIVE lock.',
     help: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later step, then SET NOT NULL (no scan on PostgreSQL ≥ 12).',
   },
   check(ctx) {

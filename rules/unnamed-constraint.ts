@@ -23,7 +23,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'unnamed-constraint',
     kind: 'sql',
     defaultSeverity: 'warning',
-    summary: 'A constraint created without an explicit name, so PostgreSQL picks one the downgrade has to guess.',
+    summary:
+      'A constraint created without an explicit name, so PostgreSQL picks one the downgrade has to guess.',
     help: 'Pass an explicit name (name="fk_orders_user_id_users"), or set a naming_convention on your MetaData.',
   },
   check(ctx) {
@@ -52,7 +53,8 @@ export const rule: Rule<SqlRevisionContext> = {
       }
     }
 
-    const builders = findCalls(src, TABLE_BUILDERS).filter((c) => /^(op|batch_op)\./.test(c.callee) || c.callee.includes('.'));
+    // Only method calls (op.create_table, batch_op.add_column), not a helper of the same name.
+    const builders = findCalls(src, TABLE_BUILDERS).filter((c) => c.callee.includes('.'));
     const inBuilder = (call: PythonCall) => builders.find((b) => b.start < call.start && call.end <= b.end);
     for (const call of findCalls(src, CONSTRUCTORS)) {
       const builder = inBuilder(call);

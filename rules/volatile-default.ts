@@ -29,8 +29,10 @@ const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smal
 /** Why adding this column rewrites the table, or null when it does not. */
 function rewriteReason(col: ColumnDef, pg11: boolean): string | null {
   const cons = constraintsOf(col);
-  if (SERIAL_TYPES.has(columnTypeOf(col.typeName)?.name ?? '')) return 'a serial column fills every row from a sequence';
-  if (cons.some((c) => c.contype === 'CONSTR_IDENTITY')) return 'an identity column fills every row from a sequence';
+  if (SERIAL_TYPES.has(columnTypeOf(col.typeName)?.name ?? ''))
+    return 'a serial column fills every row from a sequence';
+  if (cons.some((c) => c.contype === 'CONSTR_IDENTITY'))
+    return 'an identity column fills every row from a sequence';
   if (cons.some((c) => c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v'))
     return 'a stored generated column is computed for every row';
   const def = cons.find((c) => c.contype === 'CONSTR_DEFAULT' && !isNullConstant(c.raw_expr));
@@ -46,7 +48,8 @@ export const rule: Rule<SqlRevisionContext> = {
     id: 'volatile-default',
     kind: 'sql',
     defaultSeverity: 'error',
-    summary: 'ADD COLUMN with a volatile default (or any default before PostgreSQL 11) rewrites an existing table.',
+    summary:
+      'ADD COLUMN with a volatile default (or any default before PostgreSQL 11) rewrites an existing table.',
     help: 'Add the column without the default (or with a constant one), set the default afterwards, and backfill existing rows in batches.',
   },
   check(ctx) {

@@ -5,6 +5,7 @@
  * two overlap; it is always disposed, whatever happens.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { analyzeProject } from './alembic/analyze.js';
 import type { AlembicProject } from './alembic/locate.js';
 import { locateProjects } from './alembic/locate.js';
@@ -21,7 +22,7 @@ import { applyIgnores } from './rules/ignores.js';
 import type { PlacedFinding } from './rules/run.js';
 import { runRules } from './rules/run.js';
 import { lintRevisionSql } from './sql/lint.js';
-import { graphRules, roundTripRules } from '../rules/index.js';
+import { graphRules, knownRuleIds, roundTripRules } from '../rules/index.js';
 import type { GraphRuleContext } from './alembic/rule-context.js';
 import type { RoundTripRuleContext } from './roundtrip/rule-context.js';
 import type { Rule } from './rules/types.js';
@@ -65,7 +66,10 @@ export async function check(config: Config): Promise<Report> {
       analyses,
       Math.max(1, config.concurrency),
       ({ project, analysis, staticMs }) => {
-        const unchanged = config.onlyChanged && config.base !== null && analysis.changedFiles?.length === 0;
+        // issue #8 (scale): `all` is an audit of every revision, so it never skips a project.
+        // changedFiles is undefined without a base comparison: the project is then checked.
+        const unchanged =
+          config.onlyChanged && !config.all && config.base !== null && analysis.changedFiles?.length === 0;
         if (unchanged) {
           log.info(`${project.id}: skipped, no revision file or env.py changed since ${config.base}`);
           return Promise.resolve(
@@ -146,6 +150,7 @@ async function checkProject(
     }
   }
 
+  const namingConvention = await usesNamingConvention(project);
   const revisions: RevisionReport[] = [];
   const sources = new Map<string, string>();
   const revisionFiles = new Map<string, string>();
@@ -183,6 +188,9 @@ async function checkProject(
           serverVersionNum,
           settings: config.rules,
           lockTimeout: config.lockTimeout,
+          existingIndexes: rt.schemaBefore?.indexes,
+          existingColumnTypes: rt.schemaBefore?.columnTypes,
+          namingConvention,
         });
         placed.push(...sqlFindings.map((p) => ({ ...p, revision: p.revision ?? id })));
       }
@@ -201,7 +209,13 @@ async function checkProject(
   }
   timings.lintMs = Math.round(performance.now() - lintStart);
 
-  const final = applyIgnores(placed, { sources, configIgnores: config.ignores, revisionFiles });
+  const final = applyIgnores(placed, {
+    sources,
+    configIgnores: config.ignores,
+    revisionFiles,
+    settings: config.rules,
+    knownRules: knownRuleIds,
+  });
   const projectFindings: Finding[] = [];
   const byId = new Map(revisions.map((r) => [r.id, r]));
   for (const p of final) {
@@ -258,6 +272,15 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * A MetaData naming_convention makes constraint names deterministic, so unnamed-constraint
+ * stays quiet. Seen statically in env.py (models imported from elsewhere are not followed).
+ */
+async function usesNamingConvention(project: AlembicProject): Promise<boolean> {
+  const envPy = await readFile(path.join(project.scriptLocation, 'env.py'), 'utf8').catch(() => '');
+  return /\bnaming_convention\b/.test(envPy);
 }
 
 function byLine(a: Finding, b: Finding): number {

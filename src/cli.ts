@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allRules, findRule, knownRuleIds } from '../rules/index.js';
 import { check } from './check.js';
+import { imageForSpec } from './database/index.js';
 import type { Config, DatabaseSpec } from './config.js';
 import {
   applyFileConfig,
@@ -178,12 +179,12 @@ function databaseSpec(v: DatabaseFlags, env: NodeJS.ProcessEnv): DatabaseSpec {
     throw usageError('choose one of --database-url, --postgres-image, --local-postgres, --no-database');
   }
   if (v['database-url'] !== undefined) return { kind: 'url', url: v['database-url'] };
-  if (v['postgres-image'] !== undefined) return { kind: 'container', image: v['postgres-image'] };
+  if (v['postgres-image'] !== undefined) return { kind: 'container', image: imageForSpec(v['postgres-image']) };
   if (v['postgres-version'] !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(v['postgres-version'])) {
       throw usageError(`--postgres-version must be a version such as 16 (got "${v['postgres-version']}")`);
     }
-    return { kind: 'container', image: `postgres:${v['postgres-version']}-alpine` };
+    return { kind: 'container', image: imageForSpec(v['postgres-version']) };
   }
   if (v['local-postgres']) return { kind: 'local' };
   if (v['no-database']) return { kind: 'none' };

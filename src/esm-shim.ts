@@ -7,5 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const g = globalThis as Record<string, unknown>;
-if (g.__filename === undefined) g.__filename = fileURLToPath(import.meta.url);
-if (g.__dirname === undefined) g.__dirname = path.dirname(fileURLToPath(import.meta.url));
+// Always the bundle's own location: a host (e.g. `node -e`) may define other values.
+g.__filename = fileURLToPath(import.meta.url);
+g.__dirname = path.dirname(fileURLToPath(import.meta.url));

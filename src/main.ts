@@ -1,27 +1,30 @@
 /**
  * The GitHub Action. `mode: check` builds a Config from the inputs, calls check() and reports:
  * JSON report file, SARIF, outputs, annotations, job summary, sticky PR comment, status.
- * `mode: comment` (fork-safe, from a workflow_run workflow) only reads a report file and posts
- * the comment: no PR code runs there. Usage (2) and infrastructure (3) errors fail the step
- * with their one-line message.
+ * `mode: discover` lists the projects a matrix of check jobs should check (output `matrix`;
+ * git only, no PR code runs). `mode: comment` only reads report file(s) — one, or the reports
+ * of a matrix, merged — and posts the comment: no PR code runs there either. Usage (2) and
+ * infrastructure (3) errors fail the step with their one-line message.
  */
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as core from '@actions/core';
 import { knownRuleIds, allRules } from '../rules/index.js';
 import { check } from './check.js';
-import type { FailOn } from './config.js';
+import type { Config, FailOn } from './config.js';
 import { applyFileConfig, loadFileConfig } from './config.js';
 import { isMigrationGuardError, maskSecrets, usageError } from './errors.js';
 import { failingFindingsCount } from './exit.js';
 import { annotate } from './github/annotations.js';
+import { discoverProjects } from './github/discover.js';
 import type { CommentPolicy, CommentTarget, Octokit } from './github/comment.js';
-import { createOctokit, markerKey, publishComment } from './github/comment.js';
+import { MERGED_MARKER_KEY, createOctokit, markerKey, publishComment } from './github/comment.js';
 import type { Env, GitHubEvent } from './github/event.js';
 import { assertSafeToRunPullRequestCode, pullRequestOf, readEvent, workflowRunOf } from './github/event.js';
 import type { ActionOptions } from './github/inputs.js';
-import { actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/inputs.js';
+import { MERGED_REPORT_FILE_NAME, actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/inputs.js';
 import type { GitHubContextBlock } from './github/report-file.js';
-import { readReportFile, writeReportFile } from './github/report-file.js';
+import { readReportFiles, writeReportFile } from './github/report-file.js';
 import type { Logger } from './log.js';
 import { COMMENT_MAX_LENGTH, SUMMARY_MAX_LENGTH, renderMarkdown } from './report/markdown.js';
 import type { Report } from './report/model.js';
@@ -37,6 +40,10 @@ export async function run(env: Env = process.env): Promise<void> {
     const event = readEvent(env);
     if (options.mode === 'comment') {
       await runCommentMode(options, event, env, options.failOnExplicit ? baseConfig.failOn : null);
+      return;
+    }
+    if (options.mode === 'discover') {
+      await runDiscoverMode(baseConfig);
       return;
     }
     assertSafeToRunPullRequestCode(event, options.allowUntrusted);
@@ -102,37 +109,94 @@ export async function run(env: Env = process.env): Promise<void> {
   }
 }
 
-/** Posts the comment for a report the check workflow produced (fork-safe: no PR code runs). */
+/**
+ * Lists the projects to check as a matrix (outputs `matrix`, `count`). Reads configs and asks
+ * git what changed; runs no Python and starts no database.
+ */
+async function runDiscoverMode(config: Config): Promise<void> {
+  const discovery = await discoverProjects({
+    projectDir: config.projectDir,
+    alembicConfigs: config.alembicConfigs,
+    base: config.base,
+    onlyChanged: config.onlyChanged && !config.all,
+    log: actionLogger(),
+  });
+  core.setOutput('matrix', JSON.stringify(discovery.matrix));
+  core.setOutput('count', String(discovery.matrix.include.length));
+  core.info(
+    `${discovery.matrix.include.length} project(s) to check, ${discovery.skipped.length} skipped (unchanged)`,
+  );
+}
+
+/**
+ * Posts the comment for the report(s) check runs produced (fork-safe: no PR code runs). Several
+ * reports (a matrix) are merged into one comment, and the step fails when the merged report
+ * fails — it is the matrix's verdict. Under workflow_run the check workflow already carries
+ * the verdict, so the comment step does not fail again.
+ */
 async function runCommentMode(
   options: ActionOptions,
   event: GitHubEvent,
   env: Env,
   failOnInput: FailOn | null,
 ) {
-  const report = await readReportFile(options.reportFile);
-  core.setOutput('report-path', options.reportFile);
+  const loaded = await readReportFiles(options.reportFile);
+  const report = loaded.report;
+  if (loaded.merged) {
+    core.info(`merged ${loaded.files.length} report(s): ${report.projects.map((p) => p.id).join(', ')}`);
+    const mergedPath = path.join(env.RUNNER_TEMP || env.TMPDIR || '/tmp', MERGED_REPORT_FILE_NAME);
+    await writeFile(mergedPath, `${JSON.stringify(report, null, 2)}\n`);
+    core.setOutput('report-path', mergedPath);
+  } else {
+    core.setOutput('report-path', options.reportFile);
+  }
   const failOn: FailOn = failOnInput ?? report.github?.failOn ?? 'error';
   const failing = failingFindingsCount(report, failOn);
   setCountOutputs(report, failing);
-  if (options.comment === 'never') return;
+  if (loaded.merged) {
+    await writeSummary(
+      renderMarkdown(report, {
+        repoUrl: repoUrlOf(env),
+        headSha: report.github?.headSha ?? undefined,
+        failOn,
+        maxLength: SUMMARY_MAX_LENGTH - 1024,
+      }),
+    );
+  }
+  const judge = () => {
+    if (failing > 0 && workflowRunOf(event) === null) {
+      core.setFailed(
+        `migration-guard: ${failing} finding(s) at or above fail-on: ${failOn} in ${plural(report.projects.length, 'project')}; see the PR comment and the check jobs' summaries`,
+      );
+    }
+  };
+  if (options.comment === 'never') return judge();
   if (!options.token) throw usageError('mode: comment needs github-token with pull-requests: write');
   const [owner, repo] = splitRepository(env.GITHUB_REPOSITORY);
   const octokit = createOctokit(options.token, env.GITHUB_API_URL);
   const resolved = await commentTargetFor(octokit, event, report, owner, repo);
-  if (!resolved) return;
-  await comment(
-    octokit,
-    { owner, repo, issueNumber: resolved.number },
-    report,
-    options.comment,
-    {
-      repoUrl: repoUrlOf(env),
-      headSha: resolved.headSha ?? undefined,
-      failOn,
-      detailsLink: workflowRunOf(event)?.htmlUrl ?? report.github?.runUrl ?? undefined,
-    },
-    failing > 0,
-  );
+  if (resolved) {
+    await comment(
+      octokit,
+      { owner, repo, issueNumber: resolved.number },
+      report,
+      options.comment,
+      {
+        repoUrl: repoUrlOf(env),
+        headSha: resolved.headSha ?? undefined,
+        failOn,
+        detailsLink: workflowRunOf(event)?.htmlUrl ?? report.github?.runUrl ?? undefined,
+      },
+      failing > 0,
+      // A matrix's comment keeps one key however many projects this push changed.
+      loaded.merged ? MERGED_MARKER_KEY : undefined,
+    );
+  }
+  judge();
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -186,8 +250,8 @@ async function comment(
   policy: CommentPolicy,
   markdown: Parameters<typeof renderMarkdown>[1],
   failing: boolean,
+  key: string = markerKey(report),
 ): Promise<void> {
-  const key = markerKey(report);
   const body = renderMarkdown(report, { ...markdown, maxLength: COMMENT_MAX_LENGTH - 200 });
   const result = await publishComment(octokit, target, {
     key,

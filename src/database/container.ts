@@ -100,10 +100,7 @@ class ConnectWaitStrategy implements WaitStrategy {
     private readonly password: string,
   ) {}
 
-  async waitUntilReady(
-    container: Parameters<WaitStrategy['waitUntilReady']>[0],
-    boundPorts: BoundPorts,
-  ): Promise<void> {
+  async waitUntilReady(container: DockerContainer, boundPorts: BoundPorts): Promise<void> {
     const port = boundPorts.getBinding(POSTGRES_PORT);
     const deadline = Date.now() + this.timeoutMs;
     let lastError = '';
@@ -127,6 +124,7 @@ class ConnectWaitStrategy implements WaitStrategy {
         if (!state.Running) {
           throw new Error(
             `the container exited with code ${state.ExitCode}: ${await lastLogLines(container)} (is it a PostgreSQL image?)`,
+            { cause: e },
           );
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -150,23 +148,79 @@ class ConnectWaitStrategy implements WaitStrategy {
   }
 }
 
-/** The container's last output lines, joined on one line (Docker's stream framing removed). */
-async function lastLogLines(container: Parameters<WaitStrategy['waitUntilReady']>[0]): Promise<string> {
+/** Docker's log stream without its 8-byte frame headers (absent when the container has a TTY). */
+export function demuxDockerLog(raw: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= raw.length && [0, 1, 2].includes(raw[offset]!) && raw.readUInt16BE(offset + 1) === 0) {
+    const size = raw.readUInt32BE(offset + 4);
+    parts.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return offset === 0 ? raw.toString('utf8') : Buffer.concat(parts).toString('utf8');
+}
+
+/** The container's last output lines, joined on one line. */
+async function lastLogLines(container: DockerContainer): Promise<string> {
   try {
-    const raw = await container.logs({ stdout: true, stderr: true, follow: false, tail: 3 });
-    const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : String(raw);
-    return (
-      text
-        // eslint-disable-next-line no-control-regex -- 8-byte multiplexing headers
-        .replace(/[\x00-\x08\x0e-\x1f]/g, '')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean)
-        .join(' | ') || 'no output'
-    );
+    const raw: unknown = await container.logs({ stdout: true, stderr: true, follow: false, tail: 3 });
+    const text = Buffer.isBuffer(raw) ? demuxDockerLog(raw) : String(raw);
+    const lines = text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    return lines.join(' | ') || 'no output';
   } catch {
     return 'no output';
   }
+}
+
+type DockerContainer = Parameters<WaitStrategy['waitUntilReady']>[0];
+
+/**
+ * Removes every container of this start (by its run label) and describes one that had
+ * exited. Testcontainers leaves a container behind when it exits before its ports are bound
+ * (it times out after 10 s, then does not remove it) and when stopping an exited one fails.
+ */
+async function sweepRun(client: ContainerRuntimeClient, runId: string): Promise<string | null> {
+  const docker = client.container.dockerode;
+  const found = await docker.listContainers({
+    all: true,
+    filters: { label: [`${CONTAINER_LABEL}.run=${runId}`] },
+  });
+  let exited: string | null = null;
+  for (const info of found) {
+    const container: DockerContainer = docker.getContainer(info.Id);
+    if (info.State === 'exited' && exited === null) {
+      const state = (await container.inspect()).State;
+      exited = `the container exited with code ${state.ExitCode}: ${await lastLogLines(container)} (is it a PostgreSQL image?)`;
+    }
+    await container.remove({ force: true, v: true }).catch(() => {});
+  }
+  return exited;
+}
+
+/**
+ * Rejects as soon as this start's container has exited (checked every 250 ms until `starting`
+ * settles): Testcontainers itself waits 10 s for ports that an exited container never binds.
+ */
+async function failWhenExited(
+  client: ContainerRuntimeClient,
+  runId: string,
+  starting: Promise<unknown>,
+): Promise<never> {
+  let settled = false;
+  void starting.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const filters = { label: [`${CONTAINER_LABEL}.run=${runId}`], status: ['exited', 'dead'] };
+  while (!settled) {
+    await new Promise((r) => setTimeout(r, 250));
+    const exited = await client.container.dockerode.listContainers({ all: true, filters }).catch(() => []);
+    if (exited.length > 0 && !settled) throw new Error('the container exited during startup');
+  }
+  return new Promise<never>(() => {});
 }
 
 export async function startContainerServer(
@@ -176,6 +230,8 @@ export async function startContainerServer(
   const { log } = options;
   const imageName = imageForSpec(image);
   let started: StartedTestContainer | null = null;
+  let client: ContainerRuntimeClient | null = null;
+  const runId = randomBytes(6).toString('hex');
   let stopped = false;
   let starting: Promise<StartedTestContainer> | null = null;
   let stopping: Promise<void> | null = null;
@@ -188,12 +244,14 @@ export async function startContainerServer(
         const id = started.getId();
         await started.stop({ remove: true, removeVolumes: true, timeout: 0 });
         log.debug(`removed container ${id.slice(0, 12)}`);
+      } else if (client) {
+        await sweepRun(client, runId);
       }
     })());
   const unregister = registerCleanup(stop);
   try {
     const tc = await loadTestcontainers();
-    const client = await preflightContainerRuntime(tc);
+    client = await preflightContainerRuntime(tc);
     const host = client.info.containerRuntime.host;
     await ensureImage(tc, client, imageName, log);
     const password = randomBytes(12).toString('hex');
@@ -219,14 +277,20 @@ export async function startContainerServer(
       .withTmpFs({ [PGDATA]: 'rw' })
       // Args only (no leading "postgres"): official images prepend it, others pass them on.
       .withCommand(['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off'])
-      .withLabels({ [CONTAINER_LABEL]: 'true', [`${CONTAINER_LABEL}.pid`]: String(process.pid) })
+      .withLabels({
+        [CONTAINER_LABEL]: 'true',
+        [`${CONTAINER_LABEL}.pid`]: String(process.pid),
+        [`${CONTAINER_LABEL}.run`]: runId,
+      })
       .withStartupTimeout(options.startupTimeoutMs ?? 60_000);
     const t0 = performance.now();
     starting = container.start();
+    starting.catch(() => {});
     try {
-      started = await starting;
+      started = await Promise.race([starting, failWhenExited(client, runId, starting)]);
     } catch (e) {
-      throw infraError(`PostgreSQL container ${imageName} failed to start: ${firstLine(e)}`, e);
+      const exited = await sweepRun(client, runId).catch(() => null);
+      throw infraError(`PostgreSQL container ${imageName} failed to start: ${exited ?? firstLine(e)}`, e);
     }
     if (stopped) throw infraError('PostgreSQL container start was interrupted');
     const port = started.getMappedPort(POSTGRES_PORT);

@@ -50,8 +50,12 @@ export interface PublishResult {
   reason: string | null;
 }
 
+/** Key of the comment made from several reports (a matrix) or a run of several projects. */
+export const MERGED_MARKER_KEY = 'report';
+
 export function markerKey(report: Report): string {
-  const key = report.projects.length === 1 ? (report.projects[0]?.id ?? 'report') : 'report';
+  const key =
+    report.projects.length === 1 ? (report.projects[0]?.id ?? MERGED_MARKER_KEY) : MERGED_MARKER_KEY;
   // The key lives inside an HTML comment: keep it to characters that cannot close it.
   return key.replace(/[^A-Za-z0-9._/-]/g, '_');
 }

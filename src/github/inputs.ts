@@ -15,10 +15,16 @@ import { pullRequestOf, readEvent } from './event.js';
 /** Like core.getInput: the trimmed value, '' when the input is not set. */
 export type GetInput = (name: string) => string;
 
-export type ActionMode = 'check' | 'comment';
-export const ACTION_MODES: readonly ActionMode[] = ['check', 'comment'];
+/**
+ * check: run the checks. discover: list the projects a matrix should check (git only, no PR
+ * code runs). comment: post the comment for one or several report files.
+ */
+export type ActionMode = 'check' | 'discover' | 'comment';
+export const ACTION_MODES: readonly ActionMode[] = ['check', 'discover', 'comment'];
 export const DEFAULT_CONFIG_FILE = '.migration-guard.yml';
 export const REPORT_FILE_NAME = 'migration-guard-report.json';
+/** Where mode comment writes the merge of several reports (output report-path). */
+export const MERGED_REPORT_FILE_NAME = 'migration-guard-merged-report.json';
 
 export interface ActionOptions {
   mode: ActionMode;
@@ -29,7 +35,10 @@ export interface ActionOptions {
   configFileRequired: boolean;
   /** fail-on given as an input (wins over the config file). */
   failOnExplicit: boolean;
-  /** check: where the JSON report goes; comment: the downloaded report to post. */
+  /**
+   * check: where the JSON report goes; comment: the downloaded report(s) to post — a file, a
+   * directory (every *.json in it, recursively) or a glob, relative to the workspace.
+   */
   reportFile: string;
   sarifFile: string | null;
   allowUntrusted: boolean;
@@ -45,7 +54,8 @@ export function configFromInputs(getInput: GetInput, env: Env): Config {
   config.alembicConfigs = splitList(getInput('alembic-config'));
   config.base = getInput('base-ref') || pullRequestOf(readEvent(env))?.baseSha || null;
   config.all = booleanInput(getInput, 'all', false);
-  config.onlyChanged = booleanInput(getInput, 'only-changed', false);
+  // The action checks only what a pull request changes unless told otherwise (the CLI is the opposite).
+  config.onlyChanged = booleanInput(getInput, 'only-changed', true);
   config.python = splitCommand(getInput('python') || 'python');
   config.databaseUrlEnv = getInput('database-url-env') || config.databaseUrlEnv;
   const failOn = getInput('fail-on');
@@ -68,7 +78,7 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
   const workspace = workspaceOf(env);
   const mode = getInput('mode') || 'check';
   if (!(ACTION_MODES as readonly string[]).includes(mode)) {
-    throw usageError(`input mode must be check or comment (got "${mode}")`);
+    throw usageError(`input mode must be check, discover or comment (got "${mode}")`);
   }
   const comment = getInput('comment') || 'always';
   if (!(COMMENT_POLICIES as readonly string[]).includes(comment)) {
@@ -77,7 +87,9 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
   const configFileInput = getInput('config-file') || DEFAULT_CONFIG_FILE;
   const reportFileInput = getInput('report-file');
   if (mode === 'comment' && !reportFileInput) {
-    throw usageError('mode: comment needs report-file: the report JSON downloaded from the check workflow');
+    throw usageError(
+      'mode: comment needs report-file: the report JSON (or a directory or glob of reports) downloaded from the check jobs',
+    );
   }
   const tmp = env.RUNNER_TEMP || env.TMPDIR || '/tmp';
   const sarif = getInput('sarif-file');
@@ -133,6 +145,10 @@ export function urlSecrets(url: string): string[] {
     // keep the raw form only
   }
   return [...new Set([raw, decoded])];
+}
+
+export function isGlob(pattern: string): boolean {
+  return /[*?[{]/.test(pattern);
 }
 
 /** Newline- or comma-separated list, blanks dropped. */

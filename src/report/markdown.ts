@@ -6,6 +6,7 @@
 import type { FailOn } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
 import type { ExecutedStatement, Finding, Phase, ProjectReport, Report, RevisionReport } from './model.js';
+import { slowestSteps } from './slowest.js';
 
 export interface MarkdownOptions {
   /** `https://github.com/owner/repo`: file:line references become links when headSha is set too. */
@@ -84,6 +85,9 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
   const blocks: Block[] = [{ kind: 'core', text: headline(report, opts.failOn ?? 'error') }];
   for (const project of report.projects) blocks.push(...projectBlocks(project, report.projects.length, opts));
+  const slow = slowestStepsText(report);
+  // Timing detail: dropped first, with the executed SQL, when the comment must shrink.
+  if (slow) blocks.push({ kind: 'sql', text: slow });
   blocks.push({
     kind: 'core',
     text: `<sub>${report.tool.name} ${report.tool.version}${opts.headSha ? ` · ${opts.headSha.slice(0, 7)}` : ''}${
@@ -91,6 +95,24 @@ function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
     }</sub>`,
   });
   return blocks;
+}
+
+/** Audits of long histories: the five slowest steps, folded (issue #8). */
+function slowestStepsText(report: Report): string | null {
+  const slow = slowestSteps(report);
+  if (!slow) return null;
+  const several = report.projects.length > 1;
+  const rows = ['| Step | Revision | File | Time |', '| --- | --- | --- | --: |'];
+  for (const s of slow.slowest) {
+    const file = `${several ? `${s.project}: ` : ''}${s.file}`;
+    rows.push(
+      `| ${s.phase} | \`${inlineCode(s.revision)}\` | ${tableCell(file)} | ${formatDuration(s.durationMs)} |`,
+    );
+  }
+  return details(
+    `Slowest steps (${slow.slowest.length} of ${slow.steps} in ${plural(slow.revisions, 'revision')})`,
+    rows.join('\n'),
+  );
 }
 
 function headline(report: Report, failOn: FailOn): string {

@@ -4,6 +4,7 @@
  * statement and the fix; a closing summary line.
  */
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
+import { slowestSteps } from './slowest.js';
 
 export interface TextOptions {
   /** Show the executed SQL of every revision. */
@@ -15,6 +16,18 @@ const MARK = { ok: 'ok', fail: 'FAIL', none: '-' } as const;
 export function renderText(report: Report, options: TextOptions = {}): string {
   const out: string[] = [];
   for (const project of report.projects) out.push(...renderProject(project, options), '');
+  // issue #8 (audit): where the time of a long run went.
+  const slow = slowestSteps(report);
+  if (slow) {
+    const several = report.projects.length > 1;
+    out.push(`slowest steps (of ${slow.steps} in ${slow.revisions} revisions):`);
+    for (const st of slow.slowest) {
+      out.push(
+        `  ${formatMs(st.durationMs).padStart(8)}  ${st.revision} ${st.phase}   ${several ? `${st.project}: ` : ''}${st.file}`,
+      );
+    }
+    out.push('');
+  }
   const s = report.summary;
   const verdict = s.errors > 0 ? 'FAILED' : 'PASSED';
   out.push(

@@ -5,6 +5,8 @@
  * run: the database is rebuilt and the next revision goes on, so one pull request shows every
  * problem.
  */
+import { schemaFacts } from '../schema/facts.js';
+import type { SchemaFacts } from '../schema/facts.js';
 import pg from 'pg';
 import path from 'node:path';
 import { infraError, isMigrationGuardError, usageError } from '../errors.js';
@@ -72,6 +74,8 @@ export interface RevisionRoundTrip {
   durationMs: number;
   /** Why nothing ran (a parent failed to import or upgrade), null when it ran. */
   notRun?: string | null;
+  /** Indexes and column types before the upgrade, for the SQL rules (not the whole snapshot). */
+  schemaBefore?: SchemaFacts;
 }
 
 export interface RoundTripResult {
@@ -312,6 +316,7 @@ class RoundTripRunner {
   private async roundTripOne(id: string): Promise<RevisionRoundTrip> {
     const out: RevisionRoundTrip = notRunRevision(id, null);
     const s0 = await this.snapshot();
+    out.schemaBefore = schemaFacts(s0);
     const up = await this.step('upgrade', id, id);
     out.steps.push(up);
     if (!up.ok) return out;

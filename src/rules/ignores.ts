@@ -50,7 +50,9 @@ function parseFromLexed(
     const problem = (message: string) => problems.push({ line: comment.line, message });
     const directive = /^ignore\b(.*)$/i.exec(body);
     if (!directive) {
-      problem(`unknown migration-guard directive "${body.split(/\s/)[0] ?? ''}": write "migration-guard: ignore <rule> -- <reason>"`);
+      problem(
+        `unknown migration-guard directive "${body.split(/\s/)[0] ?? ''}": write "migration-guard: ignore <rule> -- <reason>"`,
+      );
       continue;
     }
     const rest = directive[1] ?? '';
@@ -68,13 +70,17 @@ function parseFromLexed(
         `ignore comment names unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')} (run "migration-guard rules" for the ids)`,
       );
     }
-    if (rules.includes(INVALID_IGNORE)) problem('invalid-ignore findings cannot be ignored: fix the ignore comment instead');
+    if (rules.includes(INVALID_IGNORE))
+      problem('invalid-ignore findings cannot be ignored: fix the ignore comment instead');
     if (reason === '') {
-      problem(`ignore of ${rules.join(', ')} has no reason: add " -- <why this is safe here>" after the rule ids`);
+      problem(
+        `ignore of ${rules.join(', ')} has no reason: add " -- <why this is safe here>" after the rule ids`,
+      );
       continue;
     }
     const usable = rules.filter((r) => knownRules.includes(r) && r !== INVALID_IGNORE);
-    if (usable.length > 0) ignores.push({ line: comment.line, ownLine: comment.ownLine, rules: usable, reason });
+    if (usable.length > 0)
+      ignores.push({ line: comment.line, ownLine: comment.ownLine, rules: usable, reason });
   }
   return { ignores, problems };
 }
@@ -137,7 +143,9 @@ export function applyIgnores(findings: PlacedFinding[], opts: ApplyIgnoresOption
       const hit = inlineIgnoreFor(inFile.src, inFile.ignores, f.line, f.rule);
       if (hit) return { ...placed, finding: { ...f, ignored: true, ignoreReason: hit.reason } };
     }
-    const entry = opts.configIgnores.find((e) => configIgnoreMatches(e, placed, file, opts.projectPrefix ?? ''));
+    const entry = opts.configIgnores.find((e) =>
+      configIgnoreMatches(e, placed, file, opts.projectPrefix ?? ''),
+    );
     if (entry) return { ...placed, finding: { ...f, ignored: true, ignoreReason: entry.reason } };
     return placed;
   });
@@ -145,13 +153,22 @@ export function applyIgnores(findings: PlacedFinding[], opts: ApplyIgnoresOption
   for (const [file, { problems }] of lexed) {
     if (problems.length === 0) continue;
     out.push(
-      ...runRules([invalidIgnoreRule], { revision: revisionOfFile.get(file) ?? null, file, problems }, opts.settings ?? {}),
+      ...runRules(
+        [invalidIgnoreRule],
+        { revision: revisionOfFile.get(file) ?? null, file, problems },
+        opts.settings ?? {},
+      ),
     );
   }
   return out;
 }
 
-function configIgnoreMatches(entry: IgnoreEntry, placed: PlacedFinding, file: string | null, prefix: string): boolean {
+function configIgnoreMatches(
+  entry: IgnoreEntry,
+  placed: PlacedFinding,
+  file: string | null,
+  prefix: string,
+): boolean {
   if (entry.rule !== placed.finding.rule) return false;
   if (entry.revision !== undefined && entry.revision !== placed.revision) return false;
   if (entry.path !== undefined) {

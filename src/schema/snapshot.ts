@@ -153,19 +153,29 @@ function byName(rows: Row[], key: string, value: (row: Row) => string): Record<s
 
 /** Reads a snapshot of the database `client` is connected to. */
 export async function takeSnapshot(client: pg.Client): Promise<SchemaSnapshot> {
-  const q = async (sql: string): Promise<Row[]> => (await client.query<Row>(sql)).rows;
-  const schemas = await q(QUERIES.schemas);
-  const tables = await q(QUERIES.tables);
-  const columns = await q(QUERIES.columns);
-  const indexes = await q(QUERIES.indexes);
-  const constraints = await q(QUERIES.constraints);
-  const enums = await q(QUERIES.enums);
-  const sequences = await q(QUERIES.sequences);
-  const views = await q(QUERIES.views);
-  const functions = await q(QUERIES.functions);
-  const triggers = await q(QUERIES.triggers);
-  const extensions = await q(QUERIES.extensions);
-  const types = await q(QUERIES.types);
+  // One round trip: the twelve queries go as one simple-protocol batch (one query per kind).
+  const kinds = Object.keys(QUERIES) as Array<keyof typeof QUERIES>;
+  const batch = (await client.query(
+    kinds.map((k) => QUERIES[k]).join(';\n'),
+  )) as unknown as pg.QueryResult<Row>[];
+  const rows = Object.fromEntries(kinds.map((k, i) => [k, batch[i]?.rows ?? []])) as Record<
+    keyof typeof QUERIES,
+    Row[]
+  >;
+  const {
+    schemas,
+    tables,
+    columns,
+    indexes,
+    constraints,
+    enums,
+    sequences,
+    views,
+    functions,
+    triggers,
+    extensions,
+    types,
+  } = rows;
 
   const columnMap: Record<string, ColumnSnapshot> = {};
   for (const row of columns) {

@@ -13,11 +13,8 @@ export function as<K extends string>(node: Node | undefined, kind: K): NodeOf<K>
   return (node as Record<string, unknown>)[kind] as NodeOf<K> | undefined;
 }
 
-type NodeOf<K extends string> = Extract<Node, Record<K, unknown>> extends infer N
-  ? N extends Record<K, infer P>
-    ? P
-    : never
-  : never;
+type NodeOf<K extends string> =
+  Extract<Node, Record<K, unknown>> extends infer N ? (N extends Record<K, infer P> ? P : never) : never;
 
 /**
  * A relation as migration-guard names it everywhere (like the driver's lock list): schema-

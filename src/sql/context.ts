@@ -194,7 +194,14 @@ function lockTimeoutAfter(node: Node, current: number | null): number | null {
   return current;
 }
 
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** PostgreSQL's time setting syntax: `5000`, `'5s'`, `'1.5 min'`; 0 means disabled. */
 export function parseLockTimeout(value: string): number | null {
@@ -205,5 +212,7 @@ export function parseLockTimeout(value: string): number | null {
 
 /** "150014" → "15.14"; used in messages. */
 export function formatServerVersion(num: number): string {
-  return num >= 100000 ? `${Math.floor(num / 10000)}.${num % 10000}` : `${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`;
+  return num >= 100000
+    ? `${Math.floor(num / 10000)}.${num % 10000}`
+    : `${Math.floor(num / 10000)}.${Math.floor(num / 100) % 100}`;
 }

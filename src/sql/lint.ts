@@ -37,7 +37,9 @@ const NO_STATEMENTS: ParseOutcome = { ok: true, statements: [] };
 
 export async function lintRevisionSql(input: SqlLintInput): Promise<PlacedFinding[]> {
   await loadParser();
-  const parsed = input.statements.map((s) => (s.bookkeeping ? NO_STATEMENTS : parseSql(s.sql)));
-  const ctx = buildContext(input, parsed);
+  // A step may run several revisions (one transaction for all); keep this revision's statements.
+  const statements = input.statements.filter((s) => !s.revision || s.revision === input.revision);
+  const parsed = statements.map((s) => (s.bookkeeping ? NO_STATEMENTS : parseSql(s.sql)));
+  const ctx = buildContext({ ...input, statements }, parsed);
   return runRules(sqlStatementRules, ctx, input.settings);
 }

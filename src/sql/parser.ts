@@ -16,8 +16,7 @@ export interface ParsedStatement {
 }
 
 export type ParseOutcome =
-  | { ok: true; statements: ParsedStatement[] }
-  | { ok: false; error: string; position: number | null };
+  { ok: true; statements: ParsedStatement[] } | { ok: false; error: string; position: number | null };
 
 let loading: Promise<void> | null = null;
 let loaded = false;

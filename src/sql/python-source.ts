@@ -159,7 +159,13 @@ export function findCalls(src: PythonSource, callee: RegExp): PythonCall[] {
     const open = m.index + (m[0] as string).length - 1;
     const parsed = splitArguments(code, open);
     if (!parsed) continue;
-    calls.push({ callee: name, start: m.index, end: parsed.end, line: lineOfOffset(src, m.index), args: parsed.args });
+    calls.push({
+      callee: name,
+      start: m.index,
+      end: parsed.end,
+      line: lineOfOffset(src, m.index),
+      args: parsed.args,
+    });
   }
   return calls;
 }

@@ -5,7 +5,15 @@
  */
 import type { ColumnDef, Constraint, Node } from 'libpg-query';
 import type { ColumnType } from './ast.js';
-import { as, columnTypeOf, constraintsOf, nodeKind, parseFormattedType, relationName, strings } from './ast.js';
+import {
+  as,
+  columnTypeOf,
+  constraintsOf,
+  nodeKind,
+  parseFormattedType,
+  relationName,
+  strings,
+} from './ast.js';
 
 interface Interval {
   /** Created by the statement with this seq; "new" for later statements. */
@@ -49,7 +57,10 @@ export class RevisionSchema {
   private readonly existingTypes: Record<string, Record<string, string>>;
   readonly foreignKeys: NewForeignKey[] = [];
 
-  constructor(existingIndexes: Record<string, string[][]>, existingColumnTypes: Record<string, Record<string, string>>) {
+  constructor(
+    existingIndexes: Record<string, string[][]>,
+    existingColumnTypes: Record<string, Record<string, string>>,
+  ) {
     for (const [table, lists] of Object.entries(existingIndexes)) {
       this.indexes.set(
         table,
@@ -140,7 +151,10 @@ export class RevisionSchema {
         const list = this.indexes.get(from);
         if (list) {
           this.indexes.delete(from);
-          this.indexes.set(to, list.map((i) => ({ ...i, table: to })));
+          this.indexes.set(
+            to,
+            list.map((i) => ({ ...i, table: to })),
+          );
         }
         return;
       }
@@ -182,7 +196,12 @@ export class RevisionSchema {
           dropped: false,
         });
       } else if (c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE') {
-        this.addIndex({ name: c.conname ? qualifyLike(table, c.conname) : null, table, columns: [name], partial: false });
+        this.addIndex({
+          name: c.conname ? qualifyLike(table, c.conname) : null,
+          table,
+          columns: [name],
+          partial: false,
+        });
       }
     }
   }
@@ -253,7 +272,8 @@ export class RevisionSchema {
         case 'AT_DropConstraint':
           if (!cmd.name) break;
           for (const c of this.checks) if (c.table === table && c.name === cmd.name) c.droppedAt ??= seq;
-          for (const fk of this.foreignKeys) if (fk.table === table && fk.name === cmd.name) fk.dropped = true;
+          for (const fk of this.foreignKeys)
+            if (fk.table === table && fk.name === cmd.name) fk.dropped = true;
           this.removeIndex(qualifyLike(table, cmd.name));
           break;
         default:

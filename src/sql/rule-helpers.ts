@@ -56,7 +56,9 @@ function readAlterTable(stmt: AnalyzedStatement): AlterTable | null {
 }
 
 /** `ALTER TABLE` statements on tables that existed before the revision, with their commands. */
-export function* existingTableAlters(ctx: SqlRevisionContext): Generator<{ stmt: AnalyzedStatement } & AlterTable> {
+export function* existingTableAlters(
+  ctx: SqlRevisionContext,
+): Generator<{ stmt: AnalyzedStatement } & AlterTable> {
   for (const stmt of ctx.statements) {
     const alter = alterTableOf(stmt);
     if (alter && !ctx.isNewTable(alter.table, stmt.seq)) yield { stmt, ...alter };
@@ -74,7 +76,10 @@ export function atLeast(ctx: SqlRevisionContext, versionNum: number): boolean {
 const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
 
 /** The statement before `stmt` in the same transaction, if any. */
-export function previousInTransaction(ctx: SqlRevisionContext, stmt: AnalyzedStatement): AnalyzedStatement | null {
+export function previousInTransaction(
+  ctx: SqlRevisionContext,
+  stmt: AnalyzedStatement,
+): AnalyzedStatement | null {
   if (stmt.transaction === null) return null;
   const prev = ctx.statements[stmt.seq - 1];
   return prev && prev.transaction === stmt.transaction ? prev : null;
@@ -89,7 +94,11 @@ export function accessExclusiveTakenBy(ctx: SqlRevisionContext, stmt: AnalyzedSt
   const before = previousInTransaction(ctx, stmt)?.locks ?? [];
   const out: string[] = [];
   for (const l of stmt.locks) {
-    if (l.mode === ACCESS_EXCLUSIVE && !hasLock(before, l.relation, ACCESS_EXCLUSIVE) && !out.includes(l.relation)) {
+    if (
+      l.mode === ACCESS_EXCLUSIVE &&
+      !hasLock(before, l.relation, ACCESS_EXCLUSIVE) &&
+      !out.includes(l.relation)
+    ) {
       out.push(l.relation);
     }
   }
@@ -145,7 +154,9 @@ export function accessExclusiveFromSql(stmt: AnalyzedStatement): string[] {
   if (drop?.removeType === 'OBJECT_TABLE' || (drop?.removeType === 'OBJECT_INDEX' && !drop.concurrent)) {
     return (drop.objects ?? []).map((o) => {
       const parts = (as(o, 'List')?.items ?? []).map((i) => as(i, 'String')?.sval ?? '');
-      return parts.length >= 2 && parts[parts.length - 2] !== 'public' ? parts.slice(-2).join('.') : (parts.pop() ?? '');
+      return parts.length >= 2 && parts[parts.length - 2] !== 'public'
+        ? parts.slice(-2).join('.')
+        : (parts.pop() ?? '');
     });
   }
   const rename = as(stmt.node, 'RenameStmt');

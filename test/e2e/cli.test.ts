@@ -8,11 +8,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireDatabase } from '../../src/database/index.js';
+import { silentLogger } from '../../src/log.js';
 import type { Report } from '../../src/report/model.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dist = process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist');
 const PYTHON = '/usr/bin/python3';
+const IMAGE = process.env.MIGRATION_GUARD_TEST_IMAGE ?? 'migration-guard-test/postgres:15';
+const dockerPresent = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+if (!dockerPresent && process.env.CI)
+  throw new Error('Docker is required in CI (scripts/setup-test-env.sh starts it)');
+if (!dockerPresent) console.warn('skipping Docker-based CLI tests: no Docker daemon on this machine');
 
 interface Run {
   code: number | null;
@@ -215,4 +222,52 @@ describe('migration-guard CLI (built dist/)', () => {
     ]);
     expectOneLineError(r, 3, /cannot import alembic/);
   });
+
+  it('exits 3 with one line when Docker is not available (socket hidden)', () => {
+    git('checkout', '-q', 'unsafe-pr');
+    const r = cli(
+      [
+        'check',
+        '--project',
+        shop,
+        '--base',
+        'main',
+        '--postgres-image',
+        IMAGE,
+        '--python',
+        PYTHON,
+        '--quiet',
+      ],
+      { wrap: ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs tmpfs /run && exec "$@"', 'sh'] },
+    );
+    expectOneLineError(r, 3, /Docker is not available: .*\(use database-url or a runner with Docker\)/);
+  });
+
+  it.skipIf(!dockerPresent)(
+    'exits 3 without echoing the password when the database URL is wrong',
+    async () => {
+      const db = await acquireDatabase({ kind: 'container', image: IMAGE }, { log: silentLogger });
+      try {
+        const url = new URL(db.url);
+        url.password = 'Wr0ngSecretPassw0rd';
+        git('checkout', '-q', 'unsafe-pr');
+        const r = cli([
+          'check',
+          '--project',
+          shop,
+          '--base',
+          'main',
+          '--database-url',
+          url.toString(),
+          '--python',
+          PYTHON,
+          '--quiet',
+        ]);
+        expectOneLineError(r, 3, new RegExp(`${url.hostname}:${url.port}`));
+        expect(r.stderr + r.stdout).not.toContain('Wr0ngSecretPassw0rd');
+      } finally {
+        await db.dispose();
+      }
+    },
+  );
 });

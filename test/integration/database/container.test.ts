@@ -88,6 +88,38 @@ describe.skipIf(skip)(`Testcontainers provider (${image})`, () => {
     expect(error?.message).not.toContain('\n');
   });
 
+  it('an image whose container exits fails at once with its output, not after the timeout', async () => {
+    // An image that is not PostgreSQL: ours with an entrypoint that prints and exits.
+    const tag = `migration-guard-test/exits:${process.pid}`;
+    const created = execFileSync('docker', ['create', image], { encoding: 'utf8' }).trim();
+    try {
+      execFileSync(
+        'docker',
+        ['commit', '--change', 'ENTRYPOINT ["sh", "-c", "echo not a database; exit 7"]', created, tag],
+        {
+          stdio: 'pipe',
+        },
+      );
+    } finally {
+      execFileSync('docker', ['rm', created], { stdio: 'pipe' });
+    }
+    try {
+      const t0 = Date.now();
+      const error = await startServer({ kind: 'container', image: tag }, { log: silentLogger }).then(
+        () => null,
+        (e: Error & { exitCode?: number }) => e,
+      );
+      expect(error?.exitCode).toBe(3);
+      expect(error?.message).toBe(
+        `PostgreSQL container ${tag} failed to start: the container exited with code 7: not a database (is it a PostgreSQL image?)`,
+      );
+      expect(Date.now() - t0).toBeLessThan(8_000);
+      expect(containersWith(`${CONTAINER_LABEL}.pid=${process.pid}`)).toEqual([]);
+    } finally {
+      execFileSync('docker', ['rmi', tag], { stdio: 'pipe' });
+    }
+  });
+
   it('removes the container when the process gets SIGTERM', async () => {
     const child = spawnDatabaseChild('hold', { kind: 'container', image });
     const exited = waitForExit(child);

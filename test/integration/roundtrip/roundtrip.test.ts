@@ -2,6 +2,10 @@
  * The round trip on real PostgreSQL with real Debian alembic, on every fixture project, with
  * both Python stacks (bookworm: alembic 1.8 / SQLAlchemy 1.4, trixie: alembic 1.13 / 2.0).
  */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { runRoundTrip, type RoundTripInput, type RoundTripResult } from '../../../src/roundtrip/run.js';
@@ -288,3 +292,61 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
     expect(l2?.steps[0]?.errorLine).toBe(lineOf(file('hung', 'l0000002'), 'pg_sleep'));
   });
 });
+
+function hasPsycopg3(argv: string[]): boolean {
+  const [cmd, ...rest] = argv;
+  return spawnSync(cmd as string, [...rest, '-c', 'import psycopg'], { stdio: 'ignore' }).status === 0;
+}
+
+describe.each(testPythons().filter((p) => hasPsycopg3(p.argv)))(
+  'psycopg 3 (postgresql+psycopg) with $name',
+  ({ argv }) => {
+    it('keeps the +psycopg driver, renders parameters, reads locks and transaction state', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'mg-psycopg3-'));
+      try {
+        cpSync(projectDir('data-migration'), dir, { recursive: true });
+        const ini = path.join(dir, 'alembic.ini');
+        writeFileSync(
+          ini,
+          readFileSync(ini, 'utf8').replace(
+            /^sqlalchemy.url = .*$/m,
+            'sqlalchemy.url = postgresql+psycopg://app@db/app',
+          ),
+        );
+        const revisions = fixtureRevisions('data-migration').map((r) => ({
+          ...r,
+          file: path.join(dir, r.relFile),
+        }));
+        const result = await runRoundTrip({
+          configPath: ini,
+          projectDir: dir,
+          python: argv,
+          databaseUrl: await freshDatabase(server.url),
+          databaseUrlEnv: 'DATABASE_URL',
+          revisions,
+          baseHeads: [],
+          pending: revisions.map((r) => r.id),
+          statementTimeoutMs: 30_000,
+          stepTimeoutMs: 60_000,
+          modelDrift: false,
+          log: silentLogger,
+          driverPath,
+        });
+        expect(result.revisions.map((r) => [r.id, r.schemaRestored])).toEqual([
+          ['f0000001', true],
+          ['f0000002', true],
+        ]);
+        const statements = result.revisions[1]?.steps[0]?.statements ?? [];
+        const update = statements.find((s) => s.sql.startsWith('UPDATE customers'));
+        expect(update?.sql).toBe("UPDATE customers SET tier = 'gold' WHERE tier IS NULL");
+        expect(update?.inTransaction).toBe(true);
+        expect(update?.locks).toContainEqual({ relation: 'customers', mode: 'RowExclusiveLock' });
+        expect(update?.line).toBe(
+          lineOf(path.join(dir, revisions[1]?.relFile ?? ''), 'bind.execute(sa.text("UPDATE'),
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageForSpec } from '../../../src/database/container.js';
+import { demuxDockerLog, imageForSpec } from '../../../src/database/container.js';
 import { quoteIdent, randomDatabaseName } from '../../../src/database/admin.js';
 import { parseServerUrl, urlWithDatabase } from '../../../src/database/url.js';
 import { startServer } from '../../../src/database/index.js';
@@ -90,5 +90,25 @@ describe('startServer', () => {
       exitCode: 2,
       message: expect.stringMatching(/--database-url/),
     });
+  });
+});
+
+describe('demuxDockerLog', () => {
+  const frame = (stream: number, text: string) => {
+    const body = Buffer.from(text);
+    const header = Buffer.alloc(8);
+    header[0] = stream;
+    header.writeUInt32BE(body.length, 4);
+    return Buffer.concat([header, body]);
+  };
+
+  it('strips the 8-byte frame headers of stdout and stderr frames', () => {
+    // A 65-byte frame has "A" as its size byte: a naive control-character filter keeps it.
+    const long = `${'x'.repeat(64)}\n`;
+    expect(demuxDockerLog(Buffer.concat([frame(1, 'out\n'), frame(2, long)]))).toBe(`out\n${long}`);
+  });
+
+  it('returns TTY output (no frames) as is', () => {
+    expect(demuxDockerLog(Buffer.from('plain text\n'))).toBe('plain text\n');
   });
 });

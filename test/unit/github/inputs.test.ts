@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MigrationGuardError } from '../../../src/errors.js';
@@ -62,6 +62,10 @@ describe('configFromInputs', () => {
     expect(c.projectDir).toBe('/ws');
     expect(c.failOn).toBe('error');
     expect(c.alembicConfigs).toEqual([]);
+    // The action checks only changed projects, as many at once as there are CPUs.
+    expect(c.onlyChanged).toBe(true);
+    expect(c.concurrency).toBe(availableParallelism());
+    expect(configFromInputs(inputs({ 'only-changed': 'false' }), env()).onlyChanged).toBe(false);
   });
 
   it('maps every input', () => {
@@ -171,7 +175,7 @@ describe('actionOptionsFromInputs', () => {
   });
 
   it.each([
-    [{ mode: 'deploy' }, 'input mode must be check or comment'],
+    [{ mode: 'deploy' }, 'input mode must be check, discover or comment'],
     [{ comment: 'sometimes' }, 'input comment must be one of always, on-failure, never'],
     [{ mode: 'comment' }, 'mode: comment needs report-file'],
   ])('rejects %j', (values, expected) => {

@@ -5,14 +5,39 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'check-constraint-not-valid';
 
 const invalid: LintCase[] = [
-  ['CHECK validated immediately', ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0)'], {}, { lines: [10], message: /"positive" on existing table "orders"/ }],
-  ['unnamed check', ['ALTER TABLE orders ADD CHECK (amount > 0)'], {}, { lines: [10], message: /ACCESS EXCLUSIVE/ }],
-  ['schema-qualified', ['ALTER TABLE shop.orders ADD CONSTRAINT c CHECK (a IS NOT NULL)'], {}, { lines: [10], message: /"shop\.orders"/ }],
+  [
+    'CHECK validated immediately',
+    ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0)'],
+    {},
+    { lines: [10], message: /"positive" on existing table "orders"/ },
+  ],
+  [
+    'unnamed check',
+    ['ALTER TABLE orders ADD CHECK (amount > 0)'],
+    {},
+    { lines: [10], message: /ACCESS EXCLUSIVE/ },
+  ],
+  [
+    'schema-qualified',
+    ['ALTER TABLE shop.orders ADD CONSTRAINT c CHECK (a IS NOT NULL)'],
+    {},
+    { lines: [10], message: /"shop\.orders"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['NOT VALID', ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID'], {}, { lines: [], message: /./ }],
-  ['table created in the same revision', ['CREATE TABLE t (a int)', 'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)'], {}, { lines: [], message: /./ }],
+  [
+    'NOT VALID',
+    ['ALTER TABLE orders ADD CONSTRAINT positive CHECK (amount > 0) NOT VALID'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE t (a int)', 'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['check inside CREATE TABLE', ['CREATE TABLE t (a int CHECK (a > 0))'], {}, { lines: [], message: /./ }],
 ];
 

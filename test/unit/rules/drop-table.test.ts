@@ -6,13 +6,33 @@ const RULE = 'drop-table';
 
 const invalid: LintCase[] = [
   ['DROP TABLE', ['DROP TABLE legacy_orders'], {}, { lines: [10], message: /"legacy_orders"/ }],
-  ['DROP TABLE IF EXISTS two tables', ['DROP TABLE IF EXISTS a, b CASCADE'], {}, { lines: [10, 10], message: /DROP TABLE/ }],
-  ['table created earlier in the revision under another name', ['CREATE TABLE x (id int)', 'DROP TABLE y'], {}, { lines: [11], message: /"y"/ }],
+  [
+    'DROP TABLE IF EXISTS two tables',
+    ['DROP TABLE IF EXISTS a, b CASCADE'],
+    {},
+    { lines: [10, 10], message: /DROP TABLE/ },
+  ],
+  [
+    'table created earlier in the revision under another name',
+    ['CREATE TABLE x (id int)', 'DROP TABLE y'],
+    {},
+    { lines: [11], message: /"y"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['table created in the same revision', ['CREATE TABLE tmp (id int)', 'DROP TABLE tmp'], {}, { lines: [], message: /./ }],
-  ['DROP INDEX is not DROP TABLE', [{ sql: 'DROP INDEX CONCURRENTLY ix', inTransaction: false }], {}, { lines: [], message: /./ }],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE tmp (id int)', 'DROP TABLE tmp'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'DROP INDEX is not DROP TABLE',
+    [{ sql: 'DROP INDEX CONCURRENTLY ix', inTransaction: false }],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['DROP VIEW', ['DROP VIEW v'], {}, { lines: [], message: /./ }],
 ];
 

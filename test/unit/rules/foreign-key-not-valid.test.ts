@@ -5,15 +5,46 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'foreign-key-not-valid';
 
 const invalid: LintCase[] = [
-  ['FK validated immediately', ['ALTER TABLE orders ADD CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id)'], {}, { lines: [10], message: /"fk_orders_user" on existing table "orders" → "users"/ }],
-  ['unnamed FK', ['ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE'], {}, { lines: [10], message: /SHARE ROW EXCLUSIVE/ }],
-  ['referenced table new, referencing table existing', ['CREATE TABLE users2 (id int primary key)', 'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users2 (id)'], {}, { lines: [11], message: /orders/ }],
+  [
+    'FK validated immediately',
+    ['ALTER TABLE orders ADD CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id)'],
+    {},
+    { lines: [10], message: /"fk_orders_user" on existing table "orders" → "users"/ },
+  ],
+  [
+    'unnamed FK',
+    ['ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE'],
+    {},
+    { lines: [10], message: /SHARE ROW EXCLUSIVE/ },
+  ],
+  [
+    'referenced table new, referencing table existing',
+    [
+      'CREATE TABLE users2 (id int primary key)',
+      'ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users2 (id)',
+    ],
+    {},
+    { lines: [11], message: /orders/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['NOT VALID', ['ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID'], {}, { lines: [], message: /./ }],
+  [
+    'NOT VALID',
+    ['ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['VALIDATE CONSTRAINT', ['ALTER TABLE orders VALIDATE CONSTRAINT fk'], {}, { lines: [], message: /./ }],
-  ['table created in the same revision', ['CREATE TABLE items (id int, order_id int)', 'ALTER TABLE items ADD CONSTRAINT fk FOREIGN KEY (order_id) REFERENCES orders (id)'], {}, { lines: [], message: /./ }],
+  [
+    'table created in the same revision',
+    [
+      'CREATE TABLE items (id int, order_id int)',
+      'ALTER TABLE items ADD CONSTRAINT fk FOREIGN KEY (order_id) REFERENCES orders (id)',
+    ],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

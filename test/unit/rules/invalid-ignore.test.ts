@@ -16,10 +16,25 @@ function run(source: string, settings: Record<string, 'off' | 'warning' | 'error
 const invalid: [string, string, number[], RegExp][] = [
   ['no reason', `op.drop_table("t")  # migration-guard: ignore drop-table\n`, [1], /has no reason/],
   ['empty reason', `# migration-guard: ignore drop-table --   \nop.drop_table("t")\n`, [1], /has no reason/],
-  ['unknown rule', `x = 1\n# migration-guard: ignore drop-tables -- typo\n`, [2], /unknown rule "drop-tables"/],
+  [
+    'unknown rule',
+    `x = 1\n# migration-guard: ignore drop-tables -- typo\n`,
+    [2],
+    /unknown rule "drop-tables"/,
+  ],
   ['no rule at all', `# migration-guard: ignore -- because\n`, [1], /names no rule/],
-  ['unknown directive', `# migration-guard: skip drop-table -- x\n`, [1], /unknown migration-guard directive "skip"/],
-  ['ignoring invalid-ignore itself', `# migration-guard: ignore invalid-ignore -- please\n`, [1], /cannot be ignored/],
+  [
+    'unknown directive',
+    `# migration-guard: skip drop-table -- x\n`,
+    [1],
+    /unknown migration-guard directive "skip"/,
+  ],
+  [
+    'ignoring invalid-ignore itself',
+    `# migration-guard: ignore invalid-ignore -- please\n`,
+    [1],
+    /cannot be ignored/,
+  ],
 ];
 
 const valid: [string, string][] = [
@@ -46,7 +61,9 @@ describe(RULE, () => {
   });
 
   it('follows the configured severity', () => {
-    expect(run(`# migration-guard: ignore drop-table\n`, { [RULE]: 'error' })[0]?.finding.severity).toBe('error');
+    expect(run(`# migration-guard: ignore drop-table\n`, { [RULE]: 'error' })[0]?.finding.severity).toBe(
+      'error',
+    );
     expect(run(`# migration-guard: ignore drop-table\n`, { [RULE]: 'off' })).toEqual([]);
   });
 });

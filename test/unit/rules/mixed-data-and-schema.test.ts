@@ -5,15 +5,44 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'mixed-data-and-schema';
 
 const invalid: LintCase[] = [
-  ['backfill and SET NOT NULL', ['ALTER TABLE users ADD COLUMN active boolean', 'UPDATE users SET active = true', 'ALTER TABLE users ALTER COLUMN active SET NOT NULL'], { settings: { 'set-not-null': 'off' } }, { lines: [11], message: /rows of existing table "users" \(1 statement\)/ }],
-  ['DELETE and DROP COLUMN', ['DELETE FROM orders WHERE id < 0', 'ALTER TABLE orders DROP COLUMN legacy'], {}, { lines: [10], message: /"orders"/ }],
-  ['INSERT into an existing table plus an index', ['INSERT INTO settings (k, v) VALUES (1, 2)', 'CREATE INDEX ix ON orders (a)'], {}, { lines: [10], message: /"settings".*"orders"/ }],
+  [
+    'backfill and SET NOT NULL',
+    [
+      'ALTER TABLE users ADD COLUMN active boolean',
+      'UPDATE users SET active = true',
+      'ALTER TABLE users ALTER COLUMN active SET NOT NULL',
+    ],
+    { settings: { 'set-not-null': 'off' } },
+    { lines: [11], message: /rows of existing table "users" \(1 statement\)/ },
+  ],
+  [
+    'DELETE and DROP COLUMN',
+    ['DELETE FROM orders WHERE id < 0', 'ALTER TABLE orders DROP COLUMN legacy'],
+    {},
+    { lines: [10], message: /"orders"/ },
+  ],
+  [
+    'INSERT into an existing table plus an index',
+    ['INSERT INTO settings (k, v) VALUES (1, 2)', 'CREATE INDEX ix ON orders (a)'],
+    {},
+    { lines: [10], message: /"settings".*"orders"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['seed rows into a table created in the revision', ['CREATE TABLE countries (code text)', "INSERT INTO countries VALUES ('de')"], {}, { lines: [], message: /./ }],
+  [
+    'seed rows into a table created in the revision',
+    ['CREATE TABLE countries (code text)', "INSERT INTO countries VALUES ('de')"],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['data only', ['UPDATE users SET active = true WHERE active IS NULL'], {}, { lines: [], message: /./ }],
-  ['schema only', ['ALTER TABLE users ADD COLUMN a int', 'CREATE INDEX CONCURRENTLY ix ON users (a)'], {}, { lines: [], message: /./ }],
+  [
+    'schema only',
+    ['ALTER TABLE users ADD COLUMN a int', 'CREATE INDEX CONCURRENTLY ix ON users (a)'],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

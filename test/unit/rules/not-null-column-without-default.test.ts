@@ -5,16 +5,46 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'not-null-column-without-default';
 
 const invalid: LintCase[] = [
-  ['NOT NULL without default', ['ALTER TABLE users ADD COLUMN age int NOT NULL'], {}, { lines: [10], message: /"age" NOT NULL without a default on existing table "users"/ }],
-  ['PRIMARY KEY column without default', ['ALTER TABLE users ADD COLUMN code text PRIMARY KEY'], { settings: { 'unique-constraint-without-index': 'off' } }, { lines: [10], message: /"code"/ }],
-  ['DEFAULT NULL does not count', ['ALTER TABLE users ADD COLUMN age int NOT NULL DEFAULT NULL'], {}, { lines: [10], message: /"age"/ }],
+  [
+    'NOT NULL without default',
+    ['ALTER TABLE users ADD COLUMN age int NOT NULL'],
+    {},
+    { lines: [10], message: /"age" NOT NULL without a default on existing table "users"/ },
+  ],
+  [
+    'PRIMARY KEY column without default',
+    ['ALTER TABLE users ADD COLUMN code text PRIMARY KEY'],
+    { settings: { 'unique-constraint-without-index': 'off' } },
+    { lines: [10], message: /"code"/ },
+  ],
+  [
+    'DEFAULT NULL does not count',
+    ['ALTER TABLE users ADD COLUMN age int NOT NULL DEFAULT NULL'],
+    {},
+    { lines: [10], message: /"age"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['constant default (no rewrite on PG 11+)', ['ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true'], {}, { lines: [], message: /./ }],
+  [
+    'constant default (no rewrite on PG 11+)',
+    ['ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['nullable column', ['ALTER TABLE users ADD COLUMN age int'], {}, { lines: [], message: /./ }],
-  ['table created in the same revision', ['CREATE TABLE users2 (id int)', 'ALTER TABLE users2 ADD COLUMN age int NOT NULL'], {}, { lines: [], message: /./ }],
-  ['identity column fills rows', ['ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY NOT NULL'], {}, { lines: [], message: /./ }],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE users2 (id int)', 'ALTER TABLE users2 ADD COLUMN age int NOT NULL'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'identity column fills rows',
+    ['ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY NOT NULL'],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

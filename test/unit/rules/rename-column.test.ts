@@ -5,15 +5,40 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'rename-column';
 
 const invalid: LintCase[] = [
-  ['RENAME COLUMN', ['ALTER TABLE users RENAME COLUMN name TO full_name'], {}, { lines: [10], message: /"name" TO "full_name" on existing table "users"/ }],
-  ['RENAME without COLUMN keyword', ['ALTER TABLE users RENAME name TO full_name'], {}, { lines: [10], message: /"users"/ }],
-  ['schema-qualified', ['ALTER TABLE crm.users RENAME COLUMN a TO b'], {}, { lines: [10], message: /"crm\.users"/ }],
+  [
+    'RENAME COLUMN',
+    ['ALTER TABLE users RENAME COLUMN name TO full_name'],
+    {},
+    { lines: [10], message: /"name" TO "full_name" on existing table "users"/ },
+  ],
+  [
+    'RENAME without COLUMN keyword',
+    ['ALTER TABLE users RENAME name TO full_name'],
+    {},
+    { lines: [10], message: /"users"/ },
+  ],
+  [
+    'schema-qualified',
+    ['ALTER TABLE crm.users RENAME COLUMN a TO b'],
+    {},
+    { lines: [10], message: /"crm\.users"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['table created in the same revision', ['CREATE TABLE t (a int)', 'ALTER TABLE t RENAME COLUMN a TO b'], {}, { lines: [], message: /./ }],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE t (a int)', 'ALTER TABLE t RENAME COLUMN a TO b'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['renaming a constraint', ['ALTER TABLE users RENAME CONSTRAINT a TO b'], {}, { lines: [], message: /./ }],
-  ['renaming a table is another rule', ['ALTER TABLE users RENAME TO people'], { settings: { 'rename-table': 'off' } }, { lines: [], message: /./ }],
+  [
+    'renaming a table is another rule',
+    ['ALTER TABLE users RENAME TO people'],
+    { settings: { 'rename-table': 'off' } },
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

@@ -5,14 +5,39 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'rename-table';
 
 const invalid: LintCase[] = [
-  ['RENAME TO', ['ALTER TABLE users RENAME TO people'], {}, { lines: [10], message: /existing table "users" TO "people"/ }],
-  ['IF EXISTS', ['ALTER TABLE IF EXISTS orders RENAME TO purchases'], {}, { lines: [10], message: /"orders"/ }],
-  ['schema-qualified', ['ALTER TABLE shop.orders RENAME TO purchases'], {}, { lines: [10], message: /"shop\.orders"/ }],
+  [
+    'RENAME TO',
+    ['ALTER TABLE users RENAME TO people'],
+    {},
+    { lines: [10], message: /existing table "users" TO "people"/ },
+  ],
+  [
+    'IF EXISTS',
+    ['ALTER TABLE IF EXISTS orders RENAME TO purchases'],
+    {},
+    { lines: [10], message: /"orders"/ },
+  ],
+  [
+    'schema-qualified',
+    ['ALTER TABLE shop.orders RENAME TO purchases'],
+    {},
+    { lines: [10], message: /"shop\.orders"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['table created in the same revision', ['CREATE TABLE tmp (a int)', 'ALTER TABLE tmp RENAME TO final'], {}, { lines: [], message: /./ }],
-  ['renaming a column', ['ALTER TABLE users RENAME COLUMN a TO b'], { settings: { 'rename-column': 'off' } }, { lines: [], message: /./ }],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE tmp (a int)', 'ALTER TABLE tmp RENAME TO final'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'renaming a column',
+    ['ALTER TABLE users RENAME COLUMN a TO b'],
+    { settings: { 'rename-column': 'off' } },
+    { lines: [], message: /./ },
+  ],
   ['renaming an index', ['ALTER INDEX ix_a RENAME TO ix_b'], {}, { lines: [], message: /./ }],
 ];
 

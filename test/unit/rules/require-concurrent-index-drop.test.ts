@@ -6,14 +6,34 @@ const RULE = 'require-concurrent-index-drop';
 
 const invalid: LintCase[] = [
   ['DROP INDEX', ['DROP INDEX ix_orders_user'], {}, { lines: [10], message: /"ix_orders_user"/ }],
-  ['DROP INDEX IF EXISTS, two indexes', ['DROP INDEX IF EXISTS a_ix, b_ix'], {}, { lines: [10, 10], message: /ACCESS EXCLUSIVE/ }],
+  [
+    'DROP INDEX IF EXISTS, two indexes',
+    ['DROP INDEX IF EXISTS a_ix, b_ix'],
+    {},
+    { lines: [10, 10], message: /ACCESS EXCLUSIVE/ },
+  ],
   ['schema-qualified', ['DROP INDEX shop.ix_x'], {}, { lines: [10], message: /"shop\.ix_x"/ }],
 ];
 
 const valid: LintCase[] = [
-  ['CONCURRENTLY', [{ sql: 'DROP INDEX CONCURRENTLY ix_orders_user', inTransaction: false }], {}, { lines: [], message: /./ }],
-  ['index created in the same revision', ['CREATE INDEX CONCURRENTLY ix ON orders (a)', 'DROP INDEX ix'], {}, { lines: [], message: /./ }],
-  ['index of a table created in the same revision', ['CREATE TABLE t (a int)', 'CREATE INDEX ix_t ON t (a)', 'DROP INDEX ix_t'], {}, { lines: [], message: /./ }],
+  [
+    'CONCURRENTLY',
+    [{ sql: 'DROP INDEX CONCURRENTLY ix_orders_user', inTransaction: false }],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'index created in the same revision',
+    ['CREATE INDEX CONCURRENTLY ix ON orders (a)', 'DROP INDEX ix'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'index of a table created in the same revision',
+    ['CREATE TABLE t (a int)', 'CREATE INDEX ix_t ON t (a)', 'DROP INDEX ix_t'],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

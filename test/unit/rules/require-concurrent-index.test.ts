@@ -5,17 +5,52 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'require-concurrent-index';
 
 const invalid: LintCase[] = [
-  ['plain CREATE INDEX on an existing table', ['CREATE INDEX ix_orders_user ON orders (user_id)'], {}, { lines: [10], message: /"ix_orders_user" on existing table "orders"/ }],
-  ['CREATE UNIQUE INDEX, schema-qualified', ['CREATE UNIQUE INDEX ux ON shop.orders (code)'], {}, { lines: [10], message: /"shop\.orders"/ }],
-  ['table created in an EARLIER revision is existing', ['CREATE TABLE other (id int)', 'CREATE INDEX ix ON orders (a)'], {}, { lines: [11], message: /orders/ }],
-  ['table dropped and recreated later does not cover an index before', ['CREATE INDEX ix ON orders (a)', 'DROP TABLE orders', 'CREATE TABLE orders (a int)'], {}, { lines: [10], message: /orders/ }],
+  [
+    'plain CREATE INDEX on an existing table',
+    ['CREATE INDEX ix_orders_user ON orders (user_id)'],
+    {},
+    { lines: [10], message: /"ix_orders_user" on existing table "orders"/ },
+  ],
+  [
+    'CREATE UNIQUE INDEX, schema-qualified',
+    ['CREATE UNIQUE INDEX ux ON shop.orders (code)'],
+    {},
+    { lines: [10], message: /"shop\.orders"/ },
+  ],
+  [
+    'table created in an EARLIER revision is existing',
+    ['CREATE TABLE other (id int)', 'CREATE INDEX ix ON orders (a)'],
+    {},
+    { lines: [11], message: /orders/ },
+  ],
+  [
+    'table dropped and recreated later does not cover an index before',
+    ['CREATE INDEX ix ON orders (a)', 'DROP TABLE orders', 'CREATE TABLE orders (a int)'],
+    {},
+    { lines: [10], message: /orders/ },
+  ],
 ];
 
 const valid: LintCase[] = [
   ['CONCURRENTLY', ['CREATE INDEX CONCURRENTLY ix ON orders (user_id)'], {}, { lines: [], message: /./ }],
-  ['table created earlier in the same revision', ['CREATE TABLE orders (id int, user_id int)', 'CREATE INDEX ix ON orders (user_id)'], {}, { lines: [], message: /./ }],
-  ['table created with CREATE TABLE AS in the revision', ['CREATE TABLE archive AS SELECT 1 AS id', 'CREATE INDEX ix ON archive (id)'], {}, { lines: [], message: /./ }],
-  ['new table renamed in the revision', ['CREATE TABLE tmp (id int)', 'ALTER TABLE tmp RENAME TO orders2', 'CREATE INDEX ix ON orders2 (id)'], {}, { lines: [], message: /./ }],
+  [
+    'table created earlier in the same revision',
+    ['CREATE TABLE orders (id int, user_id int)', 'CREATE INDEX ix ON orders (user_id)'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'table created with CREATE TABLE AS in the revision',
+    ['CREATE TABLE archive AS SELECT 1 AS id', 'CREATE INDEX ix ON archive (id)'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'new table renamed in the revision',
+    ['CREATE TABLE tmp (id int)', 'ALTER TABLE tmp RENAME TO orders2', 'CREATE INDEX ix ON orders2 (id)'],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

@@ -5,15 +5,60 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'set-not-null';
 
 const invalid: LintCase[] = [
-  ['SET NOT NULL on PG 15', ['ALTER TABLE users ALTER COLUMN email SET NOT NULL'], {}, { lines: [10], message: /"users"\."email" scans the whole existing table/ }],
-  ['NOT VALID check never validated', ["ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID", 'ALTER TABLE users ALTER COLUMN email SET NOT NULL'], {}, { lines: [11], message: /email/ }],
-  ['validated check on PG 11 does not help', ["ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID", 'ALTER TABLE users VALIDATE CONSTRAINT email_nn', 'ALTER TABLE users ALTER COLUMN email SET NOT NULL'], { serverVersionNum: 110022 }, { lines: [12], message: /email/ }],
-  ['check on another column', ["ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) NOT VALID", 'ALTER TABLE users VALIDATE CONSTRAINT nn', 'ALTER TABLE users ALTER COLUMN email SET NOT NULL'], {}, { lines: [12], message: /email/ }],
+  [
+    'SET NOT NULL on PG 15',
+    ['ALTER TABLE users ALTER COLUMN email SET NOT NULL'],
+    {},
+    { lines: [10], message: /"users"\."email" scans the whole existing table/ },
+  ],
+  [
+    'NOT VALID check never validated',
+    [
+      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+    ],
+    {},
+    { lines: [11], message: /email/ },
+  ],
+  [
+    'validated check on PG 11 does not help',
+    [
+      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID',
+      'ALTER TABLE users VALIDATE CONSTRAINT email_nn',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+    ],
+    { serverVersionNum: 110022 },
+    { lines: [12], message: /email/ },
+  ],
+  [
+    'check on another column',
+    [
+      'ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) NOT VALID',
+      'ALTER TABLE users VALIDATE CONSTRAINT nn',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+    ],
+    {},
+    { lines: [12], message: /email/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['CHECK NOT VALID → VALIDATE → SET NOT NULL on PG 12+', ["ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID", 'ALTER TABLE users VALIDATE CONSTRAINT email_nn', 'ALTER TABLE users ALTER COLUMN email SET NOT NULL'], { serverVersionNum: 120003 }, { lines: [], message: /./ }],
-  ['table created in the same revision', ['CREATE TABLE t (a int)', 'ALTER TABLE t ALTER COLUMN a SET NOT NULL'], {}, { lines: [], message: /./ }],
+  [
+    'CHECK NOT VALID → VALIDATE → SET NOT NULL on PG 12+',
+    [
+      'ALTER TABLE users ADD CONSTRAINT email_nn CHECK (email IS NOT NULL) NOT VALID',
+      'ALTER TABLE users VALIDATE CONSTRAINT email_nn',
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL',
+    ],
+    { serverVersionNum: 120003 },
+    { lines: [], message: /./ },
+  ],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE t (a int)', 'ALTER TABLE t ALTER COLUMN a SET NOT NULL'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['DROP NOT NULL', ['ALTER TABLE users ALTER COLUMN email DROP NOT NULL'], {}, { lines: [], message: /./ }],
 ];
 

@@ -5,15 +5,40 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'two-step-column-drop';
 
 const invalid: LintCase[] = [
-  ['DROP COLUMN', ['ALTER TABLE users DROP COLUMN nickname'], {}, { lines: [10], message: /"nickname" on existing table "users"/ }],
-  ['two columns in one statement', ['ALTER TABLE users DROP COLUMN a, DROP COLUMN b'], {}, { lines: [10, 10], message: /DROP COLUMN/ }],
-  ['IF EXISTS CASCADE', ['ALTER TABLE users DROP COLUMN IF EXISTS a CASCADE'], {}, { lines: [10], message: /"a"/ }],
+  [
+    'DROP COLUMN',
+    ['ALTER TABLE users DROP COLUMN nickname'],
+    {},
+    { lines: [10], message: /"nickname" on existing table "users"/ },
+  ],
+  [
+    'two columns in one statement',
+    ['ALTER TABLE users DROP COLUMN a, DROP COLUMN b'],
+    {},
+    { lines: [10, 10], message: /DROP COLUMN/ },
+  ],
+  [
+    'IF EXISTS CASCADE',
+    ['ALTER TABLE users DROP COLUMN IF EXISTS a CASCADE'],
+    {},
+    { lines: [10], message: /"a"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['column of a table created in the revision', ['CREATE TABLE t (a int, b int)', 'ALTER TABLE t DROP COLUMN b'], {}, { lines: [], message: /./ }],
+  [
+    'column of a table created in the revision',
+    ['CREATE TABLE t (a int, b int)', 'ALTER TABLE t DROP COLUMN b'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['adding a column', ['ALTER TABLE users ADD COLUMN a int'], {}, { lines: [], message: /./ }],
-  ['dropping a constraint', ['ALTER TABLE users DROP CONSTRAINT users_a_check'], {}, { lines: [], message: /./ }],
+  [
+    'dropping a constraint',
+    ['ALTER TABLE users DROP CONSTRAINT users_a_check'],
+    {},
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

@@ -5,14 +5,42 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'unique-constraint-without-index';
 
 const invalid: LintCase[] = [
-  ['ADD UNIQUE', ['ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE (email)'], {}, { lines: [10], message: /"uq_users_email" UNIQUE on existing table "users"/ }],
-  ['ADD PRIMARY KEY', ['ALTER TABLE users ADD PRIMARY KEY (id)'], {}, { lines: [10], message: /PRIMARY KEY/ }],
-  ['ADD COLUMN … UNIQUE', ['ALTER TABLE users ADD COLUMN handle text UNIQUE'], {}, { lines: [10], message: /"handle" UNIQUE/ }],
+  [
+    'ADD UNIQUE',
+    ['ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE (email)'],
+    {},
+    { lines: [10], message: /"uq_users_email" UNIQUE on existing table "users"/ },
+  ],
+  [
+    'ADD PRIMARY KEY',
+    ['ALTER TABLE users ADD PRIMARY KEY (id)'],
+    {},
+    { lines: [10], message: /PRIMARY KEY/ },
+  ],
+  [
+    'ADD COLUMN … UNIQUE',
+    ['ALTER TABLE users ADD COLUMN handle text UNIQUE'],
+    {},
+    { lines: [10], message: /"handle" UNIQUE/ },
+  ],
 ];
 
 const valid: LintCase[] = [
-  ['USING INDEX', [{ sql: 'CREATE UNIQUE INDEX CONCURRENTLY uq_users_email ON users (email)', inTransaction: false }, 'ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email'], {}, { lines: [], message: /./ }],
-  ['table created in the same revision', ['CREATE TABLE t (a int)', 'ALTER TABLE t ADD CONSTRAINT uq UNIQUE (a)'], {}, { lines: [], message: /./ }],
+  [
+    'USING INDEX',
+    [
+      { sql: 'CREATE UNIQUE INDEX CONCURRENTLY uq_users_email ON users (email)', inTransaction: false },
+      'ALTER TABLE users ADD CONSTRAINT uq_users_email UNIQUE USING INDEX uq_users_email',
+    ],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'table created in the same revision',
+    ['CREATE TABLE t (a int)', 'ALTER TABLE t ADD CONSTRAINT uq UNIQUE (a)'],
+    {},
+    { lines: [], message: /./ },
+  ],
   ['unique in CREATE TABLE', ['CREATE TABLE t (a int UNIQUE)'], {}, { lines: [], message: /./ }],
 ];
 

@@ -43,7 +43,7 @@ describe('new tables of the revision', () => {
     'ALTER TABLE orders ADD CONSTRAINT ck CHECK (total > 0)',
     'ALTER TABLE orders ADD CONSTRAINT uq UNIQUE (code)',
     'ALTER TABLE orders RENAME COLUMN code TO ref',
-    "INSERT INTO orders (id, total) VALUES (1, 2)",
+    'INSERT INTO orders (id, total) VALUES (1, 2)',
     'ALTER TABLE orders DROP COLUMN ref',
     'ALTER TABLE orders RENAME TO purchases',
     'CREATE INDEX ix_p ON purchases (user_id)',
@@ -62,7 +62,13 @@ describe('new tables of the revision', () => {
   });
 
   it('treats a table as existing before its CREATE TABLE and after its DROP', async () => {
-    const ctx = await context(['CREATE INDEX a ON t (x)', 'CREATE TABLE t (x int)', 'SELECT 1', 'DROP TABLE t', 'SELECT 2']);
+    const ctx = await context([
+      'CREATE INDEX a ON t (x)',
+      'CREATE TABLE t (x int)',
+      'SELECT 1',
+      'DROP TABLE t',
+      'SELECT 2',
+    ]);
     expect([0, 1, 2, 3, 4].map((seq) => ctx.isNewTable('t', seq))).toEqual([false, false, true, true, false]);
   });
 
@@ -106,11 +112,27 @@ describe('statement context', () => {
       "SELECT set_config('lock_timeout', '1min', false)",
       'SELECT 4',
     ]);
-    expect(ctx.statements.map((s) => s.lockTimeoutMs)).toEqual([null, null, 5000, 5000, 250, 250, null, 60000]);
+    expect(ctx.statements.map((s) => s.lockTimeoutMs)).toEqual([
+      null,
+      null,
+      5000,
+      5000,
+      250,
+      250,
+      null,
+      60000,
+    ]);
   });
 
   it('parses PostgreSQL time settings', () => {
-    expect(['100', '5s', '1.5 min', '2h', '0', 'abc'].map(parseLockTimeout)).toEqual([100, 5000, 90000, 7200000, 0, null]);
+    expect(['100', '5s', '1.5 min', '2h', '0', 'abc'].map(parseLockTimeout)).toEqual([
+      100,
+      5000,
+      90000,
+      7200000,
+      0,
+      null,
+    ]);
   });
 
   it('numbers transactions from inTransaction and from released locks', async () => {
@@ -139,7 +161,9 @@ describe('statement context', () => {
 
   it('collects unparsable statements with their line', async () => {
     const ctx = await context(['SELECT 1', 'ALTER TABLE', 'SELECT 2']);
-    expect(ctx.unparsable).toEqual([{ text: 'ALTER TABLE', line: 11, error: expect.stringMatching(/syntax error/) }]);
+    expect(ctx.unparsable).toEqual([
+      { text: 'ALTER TABLE', line: 11, error: expect.stringMatching(/syntax error/) },
+    ]);
     expect(ctx.statements).toHaveLength(2);
   });
 

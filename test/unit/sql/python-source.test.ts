@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { findCalls, keywordArgument, lexPython, positionalArguments, statementAt } from '../../../src/sql/python-source.js';
+import {
+  findCalls,
+  keywordArgument,
+  lexPython,
+  positionalArguments,
+  statementAt,
+} from '../../../src/sql/python-source.js';
 
 const source = [
   '"""doc # not a comment',
