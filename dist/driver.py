@@ -93,6 +93,7 @@ class DriverState:
         self.pending = []  # stack of in-flight statements
         self.alembic_dir = None
         self.last_error_statement = None
+        self.capture_s = 0.0  # time spent in our hooks during the current command
 
 
 STATE = DriverState()
@@ -225,6 +226,7 @@ def _dbapi_connection(conn, cursor):
 def on_before_execute(conn, cursor, statement, parameters, context, executemany):
     if STATE.recording is None:
         return
+    hook_start = time.perf_counter()
     rev, line, bookkeeping = _revision_frame()
     sql = _render(cursor, statement, parameters, executemany)
     if len(sql) > MAX_SQL_CHARS:
@@ -244,18 +246,23 @@ def on_before_execute(conn, cursor, statement, parameters, context, executemany)
     }
     STATE.pending.append(entry)
     send({"event": "statement", "sql": sql[:2000], "line": line, "revision": rev})
+    now = time.perf_counter()
+    STATE.capture_s += now - hook_start
+    entry["_start"] = now
 
 
 def on_after_execute(conn, cursor, statement, parameters, context, executemany):
     if STATE.recording is None or not STATE.pending:
         return
+    hook_start = time.perf_counter()
     entry = STATE.pending.pop()
-    entry["durationMs"] = round((time.perf_counter() - entry.pop("_start")) * 1000, 3)
+    entry["durationMs"] = round((hook_start - entry.pop("_start")) * 1000, 3)
     dbapi_conn = _dbapi_connection(conn, cursor)
     entry["inTransaction"] = _in_transaction(dbapi_conn)
     if not entry["bookkeeping"]:
         entry["locks"] = _read_locks(dbapi_conn)
     STATE.recording.append(entry)
+    STATE.capture_s += time.perf_counter() - hook_start
 
 
 def on_handle_error(ctx):
@@ -486,6 +493,7 @@ def _run_command(fn, target):
     STATE.recording = []
     STATE.pending = []
     STATE.last_error_statement = None
+    STATE.capture_s = 0.0
     start = time.perf_counter()
     error = None
     error_line = None
@@ -520,6 +528,8 @@ def _run_command(fn, target):
     return {
         "ok": error is None,
         "durationMs": round((time.perf_counter() - start) * 1000, 3),
+        # part of durationMs spent capturing (attribution, rendering, lock probes, events)
+        "captureMs": round(STATE.capture_s * 1000, 3),
         "error": error,
         "errorLine": error_line,
         "errorRevision": error_revision,

@@ -41,11 +41,20 @@ export async function check(config: Config): Promise<Report> {
   // Start the server now; static analysis runs while it boots. Its failure surfaces only if
   // a round trip actually needs it.
   const serverStart = config.database.kind === 'none' ? null : startServer(config.database, { log });
-  serverStart?.catch(() => undefined);
+  // How the overlap went: when the server became ready, and how long the pipeline waited for it.
+  const serverTimings: Record<string, number> = {};
+  serverStart?.then(
+    () => (serverTimings.serverReadyMs = Math.round(performance.now() - started)),
+    () => undefined,
+  );
   let server: DatabaseServer | null = null;
   const getServer = async (): Promise<DatabaseServer> => {
     if (!serverStart) throw new Error('no database configured');
-    server ??= await serverStart;
+    if (!server) {
+      const t0 = performance.now();
+      server = await serverStart;
+      serverTimings.serverWaitMs = (serverTimings.serverWaitMs ?? 0) + Math.round(performance.now() - t0);
+    }
     return server;
   };
 
@@ -79,6 +88,14 @@ export async function check(config: Config): Promise<Report> {
         return checkProject(config, project, analysis, staticMs, getServer);
       },
     );
+    for (const r of reports) if (r.timings) Object.assign(r.timings, serverTimings);
+    if (serverTimings.serverReadyMs !== undefined) {
+      const staticMs = Math.max(0, ...analyses.map((a) => a.staticMs));
+      log.debug(
+        `database ready after ${serverTimings.serverReadyMs} ms (static analysis ${Math.round(staticMs)} ms, ` +
+          `waited ${serverTimings.serverWaitMs ?? 0} ms for the database)`,
+      );
+    }
     return {
       version: REPORT_VERSION,
       tool: { name: TOOL_NAME, version: TOOL_VERSION },

@@ -179,7 +179,8 @@ function databaseSpec(v: DatabaseFlags, env: NodeJS.ProcessEnv): DatabaseSpec {
     throw usageError('choose one of --database-url, --postgres-image, --local-postgres, --no-database');
   }
   if (v['database-url'] !== undefined) return { kind: 'url', url: v['database-url'] };
-  if (v['postgres-image'] !== undefined) return { kind: 'container', image: imageForSpec(v['postgres-image']) };
+  if (v['postgres-image'] !== undefined)
+    return { kind: 'container', image: imageForSpec(v['postgres-image']) };
   if (v['postgres-version'] !== undefined) {
     if (!/^\d+(\.\d+)?$/.test(v['postgres-version'])) {
       throw usageError(`--postgres-version must be a version such as 16 (got "${v['postgres-version']}")`);

@@ -22,8 +22,14 @@ import { MERGED_MARKER_KEY, createOctokit, markerKey, publishComment } from './g
 import type { Env, GitHubEvent } from './github/event.js';
 import { assertSafeToRunPullRequestCode, pullRequestOf, readEvent, workflowRunOf } from './github/event.js';
 import type { ActionOptions } from './github/inputs.js';
-import { MERGED_REPORT_FILE_NAME, actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/inputs.js';
-import type { GitHubContextBlock } from './github/report-file.js';
+import {
+  MERGED_REPORT_FILE_NAME,
+  actionOptionsFromInputs,
+  configFromInputs,
+  urlSecrets,
+} from './github/inputs.js';
+import { withMissingProjects } from './github/merge.js';
+import type { ActionReport, GitHubContextBlock } from './github/report-file.js';
 import { readReportFiles, writeReportFile } from './github/report-file.js';
 import type { Logger } from './log.js';
 import { COMMENT_MAX_LENGTH, SUMMARY_MAX_LENGTH, renderMarkdown } from './report/markdown.js';
@@ -141,7 +147,9 @@ async function runCommentMode(
   failOnInput: FailOn | null,
 ) {
   const loaded = await readReportFiles(options.reportFile);
-  const report = loaded.report;
+  // A matrix job that died before writing its report must not make the comment look complete.
+  const { report: checked, missing } = withMissingProjects(loaded.report, options.expectedProjects);
+  const report: ActionReport = loaded.report.github ? { ...checked, github: loaded.report.github } : checked;
   if (loaded.merged) {
     core.info(`merged ${loaded.files.length} report(s): ${report.projects.map((p) => p.id).join(', ')}`);
     const mergedPath = path.join(env.RUNNER_TEMP || env.TMPDIR || '/tmp', MERGED_REPORT_FILE_NAME);
@@ -164,7 +172,11 @@ async function runCommentMode(
     );
   }
   const judge = () => {
-    if (failing > 0 && workflowRunOf(event) === null) {
+    if (missing.length > 0) {
+      core.setFailed(
+        `migration-guard: no report for ${missing.join(', ')}: its check job failed before writing one; see that job's log`,
+      );
+    } else if (failing > 0 && workflowRunOf(event) === null) {
       core.setFailed(
         `migration-guard: ${failing} finding(s) at or above fail-on: ${failOn} in ${plural(report.projects.length, 'project')}; see the PR comment and the check jobs' summaries`,
       );

@@ -28,6 +28,8 @@ export interface DriverStatement {
 export interface CommandResult {
   ok: boolean;
   durationMs: number;
+  /** Part of durationMs the driver spent capturing statements (attribution, lock probes, events). */
+  captureMs?: number;
   /** One line: `UndefinedColumn: column "cost" … does not exist`, `RuntimeError: boom`. */
   error: string | null;
   /** Line in the revision file where the error was raised (or of the failing statement). */

@@ -42,6 +42,11 @@ export interface ActionOptions {
   reportFile: string;
   sarifFile: string | null;
   allowUntrusted: boolean;
+  /**
+   * comment: projects that must have a report (the discover job's matrix); a missing one is
+   * named in the comment and fails the step.
+   */
+  expectedProjects: string[];
 }
 
 export function workspaceOf(env: Env): string {
@@ -103,7 +108,42 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
     reportFile: reportFileInput ? path.resolve(workspace, reportFileInput) : path.join(tmp, REPORT_FILE_NAME),
     sarifFile: sarif ? path.resolve(workspace, sarif) : null,
     allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),
+    expectedProjects: expectedProjectsInput(getInput('expected-projects')),
   };
+}
+
+/** The discover job's `matrix` output, or a plain newline/comma list of config paths. */
+export function expectedProjectsInput(value: string): string[] {
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return splitList(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw usageError(
+      "input expected-projects must be the discover job's matrix output (JSON) or a list of configs",
+    );
+  }
+  const entries = Array.isArray(parsed)
+    ? parsed
+    : typeof parsed === 'object' &&
+        parsed !== null &&
+        Array.isArray((parsed as { include?: unknown }).include)
+      ? (parsed as { include: unknown[] }).include
+      : null;
+  const projects = entries?.map((e) =>
+    typeof e === 'string'
+      ? e
+      : typeof e === 'object' && e !== null && typeof (e as { project?: unknown }).project === 'string'
+        ? (e as { project: string }).project
+        : null,
+  );
+  if (!projects || projects.some((p) => p === null)) {
+    throw usageError(
+      'input expected-projects must be the discover job\'s matrix output: {"include":[{"project":"…"}]}',
+    );
+  }
+  return projects as string[];
 }
 
 function databaseFromInputs(getInput: GetInput): { database: DatabaseSpec; postgresVersion: number | null } {

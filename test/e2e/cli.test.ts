@@ -4,7 +4,7 @@
  * embedded local PostgreSQL with Debian's alembic.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,11 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
+
+/** `check` of the example shop repository against main, plus the given flags. */
+function checkShop(...flags: string[]): Run {
+  return cli(['check', '--project', shop, '--base', 'main', ...flags]);
+}
 
 function git(...args: string[]): void {
   const r = spawnSync('git', ['-C', shop, ...args], { encoding: 'utf8' });
@@ -121,17 +126,7 @@ describe('migration-guard CLI (built dist/)', () => {
 
   it('runs the static checks only with --no-database and says so', () => {
     git('checkout', '-q', 'unsafe-pr');
-    const r = cli([
-      'check',
-      '--project',
-      shop,
-      '--base',
-      'main',
-      '--no-database',
-      '--format',
-      'json',
-      '--quiet',
-    ]);
+    const r = checkShop('--no-database', '--format', 'json', '--quiet');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.projects[0]?.mode).toBe('static');
@@ -144,18 +139,7 @@ describe('migration-guard CLI (built dist/)', () => {
 
   it('passes the safe pull request (exit 0) on the embedded PostgreSQL', () => {
     git('checkout', '-q', 'safe-pr');
-    const r = cli([
-      'check',
-      '--project',
-      shop,
-      '--base',
-      'main',
-      '--local-postgres',
-      '--python',
-      PYTHON,
-      '--format',
-      'json',
-    ]);
+    const r = checkShop('--local-postgres', '--python', PYTHON, '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.version).toBe(1);
@@ -178,23 +162,10 @@ describe('migration-guard CLI (built dist/)', () => {
   it('blocks the unsafe pull request (exit 1) with findings on the right lines', () => {
     git('checkout', '-q', 'unsafe-pr');
     const out = path.join(work, 'unsafe.json');
-    const r = cli([
-      'check',
-      '--project',
-      shop,
-      '--base',
-      'main',
-      '--local-postgres',
-      '--python',
-      PYTHON,
-      '--format',
-      'json',
-      '--output',
-      out,
-    ]);
+    const r = checkShop('--local-postgres', '--python', PYTHON, '--format', 'json', '--output', out);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('FAILED');
-    const report = JSON.parse(spawnSync('cat', [out], { encoding: 'utf8' }).stdout) as Report;
+    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
     const status = report.projects[0]?.revisions.find((x) => x.id === 'd4c3b5a7e8f9');
     expect(status?.schemaRestored).toBe(false);
     const byRule = new Map(status?.findings.map((f) => [f.rule, f]));
@@ -209,17 +180,7 @@ describe('migration-guard CLI (built dist/)', () => {
 
   it('exits 3 with one line when the Python has no alembic', () => {
     git('checkout', '-q', 'unsafe-pr');
-    const r = cli([
-      'check',
-      '--project',
-      shop,
-      '--base',
-      'main',
-      '--local-postgres',
-      '--python',
-      `${PYTHON} -I -S`,
-      '--quiet',
-    ]);
+    const r = checkShop('--local-postgres', '--python', `${PYTHON} -I -S`, '--quiet');
     expectOneLineError(r, 3, /cannot import alembic/);
   });
 
@@ -251,18 +212,7 @@ describe('migration-guard CLI (built dist/)', () => {
         const url = new URL(db.url);
         url.password = 'Wr0ngSecretPassw0rd';
         git('checkout', '-q', 'unsafe-pr');
-        const r = cli([
-          'check',
-          '--project',
-          shop,
-          '--base',
-          'main',
-          '--database-url',
-          url.toString(),
-          '--python',
-          PYTHON,
-          '--quiet',
-        ]);
+        const r = checkShop('--database-url', url.toString(), '--python', PYTHON, '--quiet');
         expectOneLineError(r, 3, new RegExp(`${url.hostname}:${url.port}`));
         expect(r.stderr + r.stdout).not.toContain('Wr0ngSecretPassw0rd');
       } finally {

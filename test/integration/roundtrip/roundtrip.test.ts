@@ -33,7 +33,10 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
   async function roundTrip(
     project: string,
     options: Partial<
-      Pick<RoundTripInput, 'baseHeads' | 'pending' | 'statementTimeoutMs' | 'stepTimeoutMs' | 'modelDrift'>
+      Pick<
+        RoundTripInput,
+        'baseHeads' | 'pending' | 'statementTimeoutMs' | 'stepTimeoutMs' | 'modelDrift' | 'reuseSnapshots'
+      >
     > = {},
   ): Promise<{ result: RoundTripResult; url: string }> {
     const revisions = fixtureRevisions(project);
@@ -52,6 +55,7 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
       modelDrift: options.modelDrift ?? false,
       log: silentLogger,
       driverPath,
+      reuseSnapshots: options.reuseSnapshots,
     });
     return { result, url };
   }
@@ -269,6 +273,23 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
     expect(byId.get('k0000004')?.schemaRestored).toBe(true);
   });
 
+  it.each(['branch-merge', 'failing-downgrade', 'leaves-trace', 'syntax-error'])(
+    'reusing the last snapshot as the next "before" gives the same results as fresh snapshots (%s)',
+    async (project) => {
+      const reused = await roundTrip(project);
+      const fresh = await roundTrip(project, { reuseSnapshots: false });
+      expect(withoutDurations(reused.result.revisions)).toEqual(withoutDurations(fresh.result.revisions));
+      const revisionsRun = fresh.result.revisions.filter((r) => r.steps.length > 0 && !r.importError);
+      // every revision that ran took its own "before" snapshot when reuse is off...
+      expect(fresh.result.timings.snapshotsReused).toBeUndefined();
+      // ...and with reuse on, the snapshots saved are exactly the ones reused
+      const saved = (fresh.result.timings.snapshots ?? 0) - (reused.result.timings.snapshots ?? 0);
+      expect(saved).toBe(reused.result.timings.snapshotsReused);
+      expect(saved).toBeGreaterThan(0);
+      expect(saved).toBeLessThan(revisionsRun.length);
+    },
+  );
+
   it('a statement slower than statement_timeout fails with the statement', async () => {
     const { result } = await roundTrip('hung', { statementTimeoutMs: 500 });
     const l2 = result.revisions.find((r) => r.id === 'l0000002');
@@ -292,6 +313,19 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
     expect(l2?.steps[0]?.errorLine).toBe(lineOf(file('hung', 'l0000002'), 'pg_sleep'));
   });
 });
+
+/** Round-trip results with every timing removed, to compare two runs. */
+function withoutDurations(revisions: RoundTripResult['revisions']): unknown {
+  return revisions.map((r) => ({
+    ...r,
+    durationMs: 0,
+    steps: r.steps.map((s) => ({
+      ...s,
+      durationMs: 0,
+      statements: s.statements.map((st) => ({ ...st, durationMs: 0 })),
+    })),
+  }));
+}
 
 function hasPsycopg3(argv: string[]): boolean {
   const [cmd, ...rest] = argv;

@@ -6,10 +6,19 @@ import { makeMonorepo } from '../../fixtures/monorepo/monorepo.js';
 
 describe('uniqueNames', () => {
   it.each([
-    [['services/a/alembic.ini', 'services/b/alembic.ini'], ['a', 'b']],
+    [
+      ['services/a/alembic.ini', 'services/b/alembic.ini'],
+      ['a', 'b'],
+    ],
     [['alembic.ini'], ['alembic']],
-    [['x/db/alembic.ini', 'y/db/alembic.ini'], ['x-db', 'y-db']],
-    [['svc/alembic.ini', 'svc/reporting.ini'], ['svc-alembic', 'svc-reporting']],
+    [
+      ['x/db/alembic.ini', 'y/db/alembic.ini'],
+      ['x-db', 'y-db'],
+    ],
+    [
+      ['svc/alembic.ini', 'svc/reporting.ini'],
+      ['svc-alembic', 'svc-reporting'],
+    ],
     [['a b/c:d/alembic.ini'], ['c-d']],
   ])('%j → %j', (configs, names) => {
     expect(uniqueNames(configs)).toEqual(names);
@@ -40,7 +49,9 @@ describe('discoverProjects on a monorepo', () => {
         { project: 'services/catalog/alembic.ini', name: 'catalog' },
       ],
     });
-    expect(d.skipped).toEqual([{ project: 'services/accounts/alembic.ini', reason: 'no migration changed since main' }]);
+    expect(d.skipped).toEqual([
+      { project: 'services/accounts/alembic.ini', reason: 'no migration changed since main' },
+    ]);
   });
 
   it('counts an uncommitted env.py change as a change', async () => {

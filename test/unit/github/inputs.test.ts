@@ -145,6 +145,7 @@ describe('actionOptionsFromInputs', () => {
       reportFile: '/runner/tmp/migration-guard-report.json',
       sarifFile: null,
       allowUntrusted: false,
+      expectedProjects: [],
     });
   });
 

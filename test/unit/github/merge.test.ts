@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { failingFindingsCount } from '../../../src/exit.js';
-import { mergeReports } from '../../../src/github/merge.js';
+import { MISSING_REPORT_REASON, mergeReports, withMissingProjects } from '../../../src/github/merge.js';
+import { expectedProjectsInput } from '../../../src/github/inputs.js';
+import { MigrationGuardError } from '../../../src/errors.js';
 import type { ActionReport } from '../../../src/github/report-file.js';
 import { mergeGithubBlocks, readReportFiles } from '../../../src/github/report-file.js';
 import type { Report } from '../../../src/report/model.js';
@@ -33,7 +35,10 @@ const failing = (id: string, ms = 1000): Report => {
 
 describe('mergeReports', () => {
   it('puts every project in one report, sorted by id, and recomputes the summary', () => {
-    const merged = mergeReports([failing('services/b/alembic.ini', 4000), clean('services/a/alembic.ini', 2500)]);
+    const merged = mergeReports([
+      failing('services/b/alembic.ini', 4000),
+      clean('services/a/alembic.ini', 2500),
+    ]);
     expect(merged.projects.map((p) => p.id)).toEqual(['services/a/alembic.ini', 'services/b/alembic.ini']);
     expect(merged.summary).toEqual({
       revisions: 4,
@@ -66,7 +71,14 @@ describe('mergeReports', () => {
   it('of no report is an empty, passing report', () => {
     const merged = mergeReports([]);
     expect(merged.projects).toEqual([]);
-    expect(merged.summary).toEqual({ revisions: 0, passed: 0, errors: 0, warnings: 0, ignored: 0, durationMs: 0 });
+    expect(merged.summary).toEqual({
+      revisions: 0,
+      passed: 0,
+      errors: 0,
+      warnings: 0,
+      ignored: 0,
+      durationMs: 0,
+    });
   });
 
   it('does not change its inputs', () => {
@@ -75,6 +87,74 @@ describe('mergeReports', () => {
     mergeReports([a, clean('b.ini')]);
     expect(JSON.stringify(a)).toBe(before);
   });
+});
+
+describe('withMissingProjects', () => {
+  const merged = mergeReports([
+    failing('backend/services/b/alembic.ini'),
+    clean('backend/services/a/alembic.ini'),
+  ]);
+
+  it('adds expected projects no report covers, as skipped with the reason', () => {
+    const { report: r, missing } = withMissingProjects(merged, [
+      'services/a/alembic.ini',
+      'services/b/alembic.ini',
+      'services/c/alembic.ini',
+    ]);
+    expect(missing).toEqual(['services/c/alembic.ini']);
+    expect(r.projects.map((p) => [p.id, p.skipped ?? null])).toEqual([
+      ['backend/services/a/alembic.ini', null],
+      ['backend/services/b/alembic.ini', null],
+      ['services/c/alembic.ini', MISSING_REPORT_REASON],
+    ]);
+    expect(r.summary).toEqual(merged.summary);
+  });
+
+  it.each([[[]], [['services/a/alembic.ini']], [['backend/services/b/alembic.ini']]])(
+    'changes nothing when every expected project has a report (%j)',
+    (expected) => {
+      const { report: r, missing } = withMissingProjects(merged, expected);
+      expect(missing).toEqual([]);
+      expect(r).toBe(merged);
+    },
+  );
+
+  it('does not take a suffix that is not a whole path part as covering', () => {
+    expect(withMissingProjects(merged, ['a/alembic.ini']).missing).toEqual([]);
+    expect(withMissingProjects(merged, ['es/a/alembic.ini']).missing).toEqual(['es/a/alembic.ini']);
+  });
+});
+
+describe('expectedProjectsInput', () => {
+  it.each([
+    ['', []],
+    [
+      '{"include":[{"project":"services/a/alembic.ini","name":"a"},{"project":"b.ini","name":"b"}]}',
+      ['services/a/alembic.ini', 'b.ini'],
+    ],
+    ['{"include":[]}', []],
+    ['["a.ini", {"project": "b.ini"}]', ['a.ini', 'b.ini']],
+    ['a.ini\nb.ini', ['a.ini', 'b.ini']],
+  ])('%j → %j', (input, expected) => {
+    expect(expectedProjectsInput(input)).toEqual(expected);
+  });
+
+  it.each(['{"include":[{"name":"a"}]}', '{"matrix":1}', '{not json'])(
+    'rejects %j as a usage error',
+    (input) => {
+      let error: unknown;
+      try {
+        expectedProjectsInput(input);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(MigrationGuardError);
+      expect((error as MigrationGuardError).exitCode).toBe(2);
+      expect((error as Error).message).toMatch(
+        /^input expected-projects must be the discover job's matrix output/,
+      );
+    },
+  );
 });
 
 describe('mergeGithubBlocks', () => {

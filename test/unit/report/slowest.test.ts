@@ -5,7 +5,10 @@ import { slowestSteps } from '../../../src/report/slowest.js';
 import { renderText } from '../../../src/report/text.js';
 import { project, report, revision, step } from '../markdown/sample-report.js';
 
-const timed = (phase: StepResult['phase'], durationMs: number): StepResult => ({ ...step(phase), durationMs });
+const timed = (phase: StepResult['phase'], durationMs: number): StepResult => ({
+  ...step(phase),
+  durationMs,
+});
 
 /** n revisions; revision i's upgrade takes 10·i ms, its other steps 1 ms; r3's downgrade 500 ms. */
 function history(n: number) {
@@ -18,7 +21,10 @@ function history(n: number) {
 
 describe('slowestSteps', () => {
   it('lists the five slowest steps, slowest first, over every project', () => {
-    const r = report([project(history(8)), project([revision('x1', { steps: [timed('reupgrade', 65)] })], { id: 'b.ini' })]);
+    const r = report([
+      project(history(8)),
+      project([revision('x1', { steps: [timed('reupgrade', 65)] })], { id: 'b.ini' }),
+    ]);
     const slow = slowestSteps(r)!;
     expect(slow.revisions).toBe(9);
     expect(slow.steps).toBe(25);
@@ -34,7 +40,10 @@ describe('slowestSteps', () => {
 
   it.each([
     ['five revisions', history(5)],
-    ['six revisions of which only five ran', [...history(5), revision('nr', { steps: [], schemaRestored: null })]],
+    [
+      'six revisions of which only five ran',
+      [...history(5), revision('nr', { steps: [], schemaRestored: null })],
+    ],
   ])('is null for %s (the table says it all)', (_name, revisions) => {
     expect(slowestSteps(report([project(revisions)]))).toBeNull();
   });
