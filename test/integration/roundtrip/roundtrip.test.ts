@@ -326,7 +326,7 @@ describe.each(testPythons())('round trip with $name', ({ argv }) => {
 });
 
 /** Round-trip results with every timing removed, to compare two runs. */
-function withoutDurations(revisions: RoundTripResult['revisions']): unknown {
+function _withoutDurations(revisions: RoundTripResult['revisions']): unknown {
   return revisions.map((r) => ({
     ...r,
     durationMs: 0,
