@@ -18,7 +18,7 @@
  * The bundle is <repo>/dist unless MIGRATION_GUARD_DIST names another build.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +27,7 @@ import { startServer } from '../src/database/index.js';
 import { silentLogger } from '../src/log.js';
 import type { Report } from '../src/report/model.js';
 import { makeAlembicRepo, type RevisionSpec } from '../test/helpers/git-repo.js';
+import { cmdline, descendants, vmHwmKb } from './procs.js';
 
 const TOTAL = Number(process.argv[2] ?? 300);
 const SAMPLE = Math.min(TOTAL, Number(process.argv[3] ?? 60));
@@ -136,61 +137,6 @@ function history(total: number): RevisionSpec[] {
 }
 
 // ---------------------------------------------------------------- process measurement
-
-interface ProcStat {
-  pid: number;
-  ppid: number;
-}
-
-function listProcesses(): ProcStat[] {
-  const out: ProcStat[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // comm may contain spaces and parentheses: the fields after the last ')' are fixed.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.push({ pid: Number(name), ppid: Number(rest[1]) });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
-
-function descendants(rootPid: number): number[] {
-  const procs = listProcesses();
-  const found = new Set<number>([rootPid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of procs) {
-      if (!found.has(p.pid) && found.has(p.ppid)) {
-        found.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  found.delete(rootPid);
-  return [...found];
-}
-
-function vmHwmKb(pid: number): number | null {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
 
 interface OurRun {
   wallMs: number;

@@ -19,20 +19,15 @@ import {
   parseFormat,
   splitCommand,
 } from './config.js';
-import {
-  EXIT_INFRA,
-  EXIT_PASSED,
-  EXIT_USAGE,
-  isMigrationGuardError,
-  maskSecrets,
-  usageError,
-} from './errors.js';
+import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
 import { exitCodeFor } from './exit.js';
 import { installSignalHandlers } from './lifecycle.js';
 import { stderrLogger } from './log.js';
 import { TOOL_VERSION } from './meta.js';
 import { readRuleDoc } from './rules/docs.js';
 import { renderReport } from './report/render.js';
+import { passwordsOf, scrubOutput, scrubReport } from './scrub.js';
+import { registerSecret } from './secrets.js';
 
 const USAGE = `usage: migration-guard check [--project DIR] [--config alembic.ini] [--base REF]
                             [--database-url URL | --postgres-image IMAGE | --local-postgres | --no-database]
@@ -75,15 +70,15 @@ export async function runCli(argv: string[]): Promise<number> {
 
 function reportError(e: unknown, debug: boolean): number {
   if (isMigrationGuardError(e)) {
-    process.stderr.write(`migration-guard: ${maskSecrets(e.message)}\n`);
-    if (debug && e.cause instanceof Error) process.stderr.write(`${maskSecrets(e.cause.stack ?? '')}\n`);
+    process.stderr.write(`migration-guard: ${scrubOutput(e.message)}\n`);
+    if (debug && e.cause instanceof Error) process.stderr.write(`${scrubOutput(e.cause.stack ?? '')}\n`);
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(
-    `migration-guard: internal error: ${maskSecrets(firstLine(message))} (rerun with --debug and report it)\n`,
+    `migration-guard: internal error: ${scrubOutput(firstLine(message))} (rerun with --debug and report it)\n`,
   );
-  if (debug && e instanceof Error) process.stderr.write(`${maskSecrets(e.stack ?? '')}\n`);
+  if (debug && e instanceof Error) process.stderr.write(`${scrubOutput(e.stack ?? '')}\n`);
   return EXIT_INFRA;
 }
 
@@ -194,10 +189,13 @@ function databaseSpec(v: DatabaseFlags, env: NodeJS.ProcessEnv): DatabaseSpec {
 
 async function checkCommand(args: string[]): Promise<number> {
   const config = await parseCheckArgs(args);
+  if (config.database.kind === 'url')
+    for (const secret of passwordsOf(config.database.url)) registerSecret(secret);
   const verbose = args.includes('--verbose');
   const uninstall = installSignalHandlers();
   try {
-    const report = await check(config);
+    // Every format and the text summary come from this one scrubbed copy (src/scrub.ts).
+    const report = scrubReport(await check(config));
     const rendered = renderReport(report, config.format, { verbose, failOn: config.failOn });
     if (config.output) {
       await mkdir(path.dirname(config.output), { recursive: true });

@@ -2,6 +2,8 @@
  * Errors the user can act on. The CLI and the action print `message` as one line (never a
  * stack trace) and exit with `exitCode`: 2 = usage/configuration, 3 = infrastructure.
  */
+import { maskPasswords } from './scrub.js';
+
 export const EXIT_PASSED = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
@@ -30,7 +32,7 @@ export function isMigrationGuardError(e: unknown): e is MigrationGuardError {
   return e instanceof MigrationGuardError;
 }
 
-/** Removes passwords from anything that looks like a connection URL. */
+/** Masks passwords: in URLs, in key/value DSNs, and every password the run knows (src/scrub.ts). */
 export function maskSecrets(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]*)(@)/gi, '$1***$3');
+  return maskPasswords(text);
 }

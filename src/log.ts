@@ -1,4 +1,6 @@
 /** Where progress goes: stderr for the CLI, @actions/core for the action. */
+import { scrubOutput } from './scrub.js';
+
 export interface Logger {
   info(message: string): void;
   warning(message: string): void;
@@ -8,7 +10,8 @@ export interface Logger {
 }
 
 export function stderrLogger(options: { debug?: boolean; quiet?: boolean } = {}): Logger {
-  const write = (line: string) => process.stderr.write(`${line}\n`);
+  // Progress names revisions and quotes their errors: scrubbed like every output.
+  const write = (line: string) => process.stderr.write(`${scrubOutput(line)}\n`);
   return {
     info: (m) => {
       if (!options.quiet) write(m);

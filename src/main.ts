@@ -32,6 +32,8 @@ import { withMissingProjects } from './github/merge.js';
 import type { ActionReport, GitHubContextBlock } from './github/report-file.js';
 import { readReportFiles, writeReportFile } from './github/report-file.js';
 import type { Logger } from './log.js';
+import { scrubOutput, scrubReport } from './scrub.js';
+import { registerSecret } from './secrets.js';
 import { COMMENT_MAX_LENGTH, SUMMARY_MAX_LENGTH, renderMarkdown } from './report/markdown.js';
 import type { Report } from './report/model.js';
 import { renderSarif } from './report/sarif.js';
@@ -40,7 +42,10 @@ export async function run(env: Env = process.env): Promise<void> {
   try {
     const getInput = (name: string) => core.getInput(name);
     // Mask first: nothing below may print the password, not even an error about the URL.
-    for (const secret of urlSecrets(getInput('database-url'))) core.setSecret(secret);
+    for (const secret of urlSecrets(getInput('database-url'))) {
+      core.setSecret(secret);
+      registerSecret(secret);
+    }
     const baseConfig = configFromInputs(getInput, env);
     const options = actionOptionsFromInputs(getInput, env, baseConfig);
     const event = readEvent(env);
@@ -61,7 +66,8 @@ export async function run(env: Env = process.env): Promise<void> {
       log: actionLogger(),
     };
 
-    const report = await check(config);
+    // Everything below publishes the report: scrubbed once, here (src/scrub.ts).
+    const report = scrubReport(await check(config));
 
     const pr = pullRequestOf(event);
     const github: GitHubContextBlock = {
@@ -146,12 +152,14 @@ async function runCommentMode(
   env: Env,
   failOnInput: FailOn | null,
 ) {
-  const loaded = await readReportFiles(options.reportFile);
+  const read = await readReportFiles(options.reportFile);
+  // The report files come from jobs that ran the pull request's code: scrubbed like our own.
+  const loaded = { ...read, report: scrubReport(read.report) };
   // A matrix job that died before writing its report must not make the comment look complete.
   const { report: checked, missing } = withMissingProjects(loaded.report, options.expectedProjects);
   const report: ActionReport = loaded.report.github ? { ...checked, github: loaded.report.github } : checked;
   if (loaded.merged) {
-    core.info(`merged ${loaded.files.length} report(s): ${report.projects.map((p) => p.id).join(', ')}`);
+    info(`merged ${loaded.files.length} report(s): ${report.projects.map((p) => p.id).join(', ')}`);
     const mergedPath = path.join(env.RUNNER_TEMP || env.TMPDIR || '/tmp', MERGED_REPORT_FILE_NAME);
     await writeFile(mergedPath, `${JSON.stringify(report, null, 2)}\n`);
     core.setOutput('report-path', mergedPath);
@@ -272,9 +280,10 @@ async function comment(
     failing,
     policy,
   });
-  if (result.action === 'failed') core.warning(result.reason ?? 'cannot comment on the pull request');
-  else if (result.action === 'skipped') core.info(`no PR comment: ${result.reason}`);
-  else core.info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}`);
+  if (result.action === 'failed')
+    core.warning(maskSecrets(result.reason ?? 'cannot comment on the pull request'));
+  else if (result.action === 'skipped') info(`no PR comment: ${result.reason}`);
+  else info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}`);
 }
 
 function resolvedBody(report: Report): string {
@@ -296,7 +305,7 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(markdown, true).write({ overwrite: false });
   } catch (e) {
-    core.warning(`cannot write the job summary: ${e instanceof Error ? e.message : String(e)}`);
+    core.warning(maskSecrets(`cannot write the job summary: ${e instanceof Error ? e.message : String(e)}`));
   }
 }
 
@@ -314,11 +323,20 @@ function fail(e: unknown): void {
   process.exitCode = 3;
 }
 
+/**
+ * core.info writes the line as is: text we did not write (revision ids, error text) could
+ * start a line with `::` and become a workflow command. core.warning/error/debug escape their
+ * message themselves; they only need the passwords masked.
+ */
+function info(message: string): void {
+  core.info(scrubOutput(message));
+}
+
 function actionLogger(): Logger {
   return {
-    info: (m) => core.info(m),
-    warning: (m) => core.warning(m),
-    debug: (m) => core.debug(m),
+    info,
+    warning: (m) => core.warning(maskSecrets(m)),
+    debug: (m) => core.debug(maskSecrets(m)),
     group: (title, fn) => core.group(title, fn),
   };
 }

@@ -3,7 +3,7 @@
  * its author, updated in place. Commenting is best effort: a failure is a warning that says
  * what to do, never a failed check.
  *
- * Marker: `<!-- migration-guard:<key> -->` where the key is the project id when the report
+ * Marker: `<!-- migration-guard:<key> -->`, the first line of the body, where the key is the project id when the report
  * has exactly one project (so a matrix of workflows, one per alembic config, keeps one comment
  * each) and `report` when one run checks several projects (one comment for all of them).
  *
@@ -85,7 +85,7 @@ export async function publishComment(
       issue_number: target.issueNumber,
       per_page: 100,
     });
-    const ours = comments.find((c) => (c.body ?? '').includes(mark) && authors.has(c.user?.login ?? ''));
+    const ours = comments.find((c) => isOurComment(c, mark, authors));
     const wantFull = input.failing || input.policy === 'always';
     if (!ours) {
       if (!wantFull) return skipped('comment: on-failure and the check passes');
@@ -110,6 +110,19 @@ export async function publishComment(
   } catch (e) {
     return { action: 'failed', commentId: null, url: null, reason: explainFailure(e) };
   }
+}
+
+/**
+ * Ours: the marker is the body's first line, exactly, and the token's user wrote it. Our
+ * comments quote executed SQL, so another project's marker can appear anywhere else in a body
+ * (even in one of ours); a marker that is not the first line claims nothing.
+ */
+export function isOurComment(
+  comment: { body?: string | null; user?: { login?: string } | null },
+  mark: string,
+  authors: ReadonlySet<string>,
+): boolean {
+  return (comment.body ?? '').startsWith(`${mark}\n`) && authors.has(comment.user?.login ?? '');
 }
 
 function withMarker(mark: string, body: string): string {

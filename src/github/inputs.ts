@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Config, DatabaseSpec } from '../config.js';
 import { DEFAULT_POSTGRES_IMAGE, defaultConfig, parseFailOn, splitCommand } from '../config.js';
 import { usageError } from '../errors.js';
+import { passwordsOf } from '../scrub.js';
 import type { CommentPolicy } from './comment.js';
 import { COMMENT_POLICIES } from './comment.js';
 import type { Env } from './event.js';
@@ -173,18 +174,9 @@ function databaseFromInputs(getInput: GetInput): { database: DatabaseSpec; postg
   return { database: { kind: 'container', image: image || DEFAULT_POSTGRES_IMAGE }, postgresVersion: null };
 }
 
-/** The password of a database URL, for core.setSecret (raw and percent-decoded). */
+/** The password of a database URL or DSN, for core.setSecret (raw and percent-decoded). */
 export function urlSecrets(url: string): string[] {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(url);
-  if (!m?.[1]) return [];
-  const raw = m[1];
-  let decoded = raw;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    // keep the raw form only
-  }
-  return [...new Set([raw, decoded])];
+  return passwordsOf(url);
 }
 
 export function isGlob(pattern: string): boolean {

@@ -6,6 +6,7 @@
 import type { FailOn } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
 import type { ExecutedStatement, Finding, Phase, ProjectReport, Report, RevisionReport } from './model.js';
+import { inertMarkdown } from '../scrub.js';
 import { slowestSteps } from './slowest.js';
 
 export interface MarkdownOptions {
@@ -133,7 +134,8 @@ function headline(report: Report, failOn: FailOn): string {
 
 function projectBlocks(project: ProjectReport, projectCount: number, opts: MarkdownOptions): Block[] {
   const title = `#### \`${inlineCode(project.id)}\``;
-  if (project.skipped) return [{ kind: 'core', text: `${title} — skipped: ${oneLine(project.skipped)}` }];
+  if (project.skipped)
+    return [{ kind: 'core', text: `${title} — skipped: ${escapeText(oneLine(project.skipped))}` }];
 
   const blocks: Block[] = [];
   const base = project.base ? `base \`${inlineCode(shortRef(project.base))}\`` : 'no base ref';
@@ -333,9 +335,12 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-/** Text from the report (messages, revision messages) must not open HTML or break tables. */
+/**
+ * Text from the report (messages, revision messages, error text) outside code: must not open
+ * HTML, mention, link or embed (src/scrub.ts `inertMarkdown`, the one place that decides).
+ */
 function escapeText(text: string): string {
-  return escapeHtml(text);
+  return inertMarkdown(text);
 }
 
 function escapeHtml(text: string): string {

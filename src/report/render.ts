@@ -1,6 +1,7 @@
 /** Chooses a renderer for an output format. All renderers are pure functions of the Report. */
 import { allRules } from '../../rules/index.js';
 import type { FailOn, OutputFormat } from '../config.js';
+import { guardCommandLines } from '../scrub.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import type { Report } from './model.js';
@@ -15,11 +16,12 @@ export function renderReport(
 ): string {
   switch (format) {
     case 'text':
-      return renderText(report, options);
+      return guardCommandLines(renderText(report, options));
     case 'json':
       return renderJson(report);
     case 'markdown':
-      return renderMarkdown(report, { failOn: options.failOn });
+      return guardCommandLines(renderMarkdown(report, { failOn: options.failOn }));
+    // Its own command lines are the point; the text after them is guarded inside.
     case 'github':
       return renderWorkflowCommands(report);
     case 'sarif':

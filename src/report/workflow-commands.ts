@@ -4,6 +4,7 @@
  */
 import type { Finding, Report } from './model.js';
 import { allFindings } from './model.js';
+import { guardCommandLines } from '../scrub.js';
 import { renderText } from './text.js';
 
 function escapeData(s: string): string {
@@ -28,5 +29,6 @@ export function renderWorkflowCommands(report: Report): string {
   const lines = allFindings(report)
     .filter((f) => !f.ignored)
     .map(annotationCommand);
-  return `${lines.join('\n')}${lines.length ? '\n' : ''}${renderText(report)}`;
+  // The text part is revision-controlled: none of its lines may become a command.
+  return `${lines.join('\n')}${lines.length ? '\n' : ''}${guardCommandLines(renderText(report))}`;
 }

@@ -1,11 +1,11 @@
 /**
- * PostgreSQL's own parser (libpg-query, WASM). The module instantiates its wasm when imported;
- * `loadParser()` waits for that once and afterwards every parse is synchronous, so a revision
- * is parsed in one pass without awaiting per statement. In the bundle, emscripten finds
- * `libpg-query.wasm` through `__dirname` (set by src/esm-shim.ts to dist/, where
- * scripts/build.mjs copies the wasm).
+ * PostgreSQL's own parser (libpg-query, WASM). The module instantiates its wasm when imported,
+ * so it is imported only by `loadParser()`, the first time there is SQL to lint: a run with
+ * nothing to lint (static checks, no pending revision, `rules`, `explain`) never compiles it.
+ * Afterwards every parse is synchronous, so a revision is parsed in one pass without awaiting
+ * per statement. In the bundle, emscripten finds `libpg-query.wasm` through `__dirname` (set
+ * by src/esm-shim.ts to dist/, where scripts/build.mjs copies the wasm).
  */
-import { loadModule, parseSync } from 'libpg-query';
 import type { Node, RawStmt } from 'libpg-query';
 
 export interface ParsedStatement {
@@ -19,20 +19,21 @@ export type ParseOutcome =
   { ok: true; statements: ParsedStatement[] } | { ok: false; error: string; position: number | null };
 
 let loading: Promise<void> | null = null;
-let loaded = false;
+let parseSync: ((sql: string) => { stmts?: RawStmt[] }) | null = null;
 
 /** Loads the wasm once per process; later calls return immediately. */
 export async function loadParser(): Promise<void> {
-  if (loaded) return;
-  loading ??= loadModule().then(() => {
-    loaded = true;
+  if (parseSync) return;
+  loading ??= import('libpg-query').then(async (parser) => {
+    await parser.loadModule();
+    parseSync = parser.parseSync;
   });
   await loading;
 }
 
 /** Parses SQL text; `loadParser()` must have resolved. Never throws on bad SQL. */
 export function parseSql(sql: string): ParseOutcome {
-  if (!loaded) throw new Error('parseSql called before loadParser() resolved');
+  if (!parseSync) throw new Error('parseSql called before loadParser() resolved');
   if (sql.trim() === '') return { ok: true, statements: [] };
   let raw: RawStmt[];
   try {

@@ -89,6 +89,25 @@ describe('publishComment against the fake GitHub API', () => {
     ]);
   });
 
+  it('a marker that is not the first line claims nothing, even in our own comment', async () => {
+    // Our comments quote executed SQL: another project's job must not take this one over.
+    const quoting = gh.addComment(
+      'acme/shop',
+      7,
+      `${marker('other/alembic.ini')}\n\n\`\`\`sql\nSELECT '${mark}';\n\`\`\``,
+      'github-actions[bot]',
+    );
+    const indented = gh.addComment('acme/shop', 7, ` ${mark}\nleading space`, 'github-actions[bot]');
+    const sameLine = gh.addComment('acme/shop', 7, `${mark} trailing text\nbody`, 'github-actions[bot]');
+    const result = await publishComment(octokit(), target, input());
+    expect(result.action).toBe('created');
+    expect(gh.comments).toHaveLength(4);
+    for (const untouched of [quoting, indented, sameLine]) {
+      expect(gh.writes().some((w) => w.path.endsWith(`/comments/${untouched.id}`))).toBe(false);
+    }
+    expect(gh.comments.at(-1)!.body.startsWith(`${mark}\n`)).toBe(true);
+  });
+
   it('on-failure: no comment for a clean PR, a "resolved" update when it becomes clean', async () => {
     const clean = await publishComment(octokit(), target, input({ policy: 'on-failure', failing: false }));
     expect(clean.action).toBe('skipped');
