@@ -124,7 +124,10 @@ function headline(report: Report, failOn: FailOn): string {
     s.errors + s.warnings === 0
       ? 'no findings'
       : [plural(s.errors, 'error'), plural(s.warnings, 'warning')].join(', ');
+  // The verdict says what the exit code says (issue #14), whatever the counts look like.
+  const verdict = `**${failing ? 'FAILED' : 'PASSED'}**${failOn === 'error' ? '' : ` (fail-on ${failOn})`}`;
   const details = [
+    verdict,
     `${plural(s.revisions, 'pending revision')} checked, ${s.passed} passed`,
     s.ignored > 0 ? `${s.ignored} ignored` : null,
     formatDuration(s.durationMs),

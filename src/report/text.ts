@@ -3,12 +3,16 @@
  * one line per revision with its round-trip verdict, then its findings with file:line, the
  * statement and the fix; a closing summary line.
  */
+import type { FailOn } from '../config.js';
+import { failingFindingsCount } from '../exit.js';
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
 import { slowestSteps } from './slowest.js';
 
 export interface TextOptions {
   /** Show the executed SQL of every revision. */
   verbose?: boolean;
+  /** Decides the verdict word, as it decides the exit code; default `error`. */
+  failOn?: FailOn;
 }
 
 const MARK = { ok: 'ok', fail: 'FAIL', none: '-' } as const;
@@ -29,12 +33,20 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     out.push('');
   }
   const s = report.summary;
-  const verdict = s.errors > 0 ? 'FAILED' : 'PASSED';
   out.push(
-    `${verdict}: ${s.revisions} revision(s) checked, ${s.passed} passed, ${s.errors} error(s), ` +
+    `${verdictText(report, options.failOn ?? 'error')}: ${s.revisions} revision(s) checked, ${s.passed} passed, ${s.errors} error(s), ` +
       `${s.warnings} warning(s), ${s.ignored} ignored in ${formatMs(s.durationMs)}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * FAILED exactly when the exit code is 1 (issue #14: `--fail-on warning` with one warning used
+ * to print PASSED and exit 1). A non-default fail-on is named, so `PASSED` beside errors reads right.
+ */
+export function verdictText(report: Report, failOn: FailOn): string {
+  const verdict = failingFindingsCount(report, failOn) > 0 ? 'FAILED' : 'PASSED';
+  return failOn === 'error' ? verdict : `${verdict} (fail-on ${failOn})`;
 }
 
 function renderProject(p: ProjectReport, options: TextOptions): string[] {
