@@ -200,7 +200,8 @@ async function checkCommand(args: string[]): Promise<number> {
     if (config.output) {
       await mkdir(path.dirname(config.output), { recursive: true });
       await writeFile(config.output, rendered);
-      if (config.format !== 'text') process.stdout.write(renderReport(report, 'text', { verbose, failOn: config.failOn }));
+      if (config.format !== 'text')
+        process.stdout.write(renderReport(report, 'text', { verbose, failOn: config.failOn }));
       config.log.info(`report written to ${config.output}`);
     } else {
       process.stdout.write(rendered);
