@@ -17,6 +17,7 @@ import {
   parseDurationMs,
   parseFailOn,
   parseFormat,
+  parseWholeNumber,
   splitCommand,
 } from './config.js';
 import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
@@ -35,6 +36,8 @@ const USAGE = `usage: migration-guard check [--project DIR] [--config alembic.in
                             [--format text|json|markdown|sarif|github] [--output FILE]
                             [--config-file .migration-guard.yml] [--statement-timeout 60s] [--step-timeout 5min]
                             [--concurrency N] [--only-changed] [--verbose] [--quiet] [--debug]
+                            [--seed-rows 300] [--seed-random 1] [--seed-sql FILE]
+                            [--table-stats FILE] [--max-lock-ms 2000]
        migration-guard rules            list the rule catalog
        migration-guard explain RULE     print a rule's doc
        migration-guard --version`;
@@ -112,6 +115,11 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
         'step-timeout': { type: 'string' },
         concurrency: { type: 'string' },
         'only-changed': { type: 'boolean' },
+        'seed-rows': { type: 'string' },
+        'seed-random': { type: 'string' },
+        'seed-sql': { type: 'string' },
+        'table-stats': { type: 'string' },
+        'max-lock-ms': { type: 'string' },
         verbose: { type: 'boolean' },
         quiet: { type: 'boolean' },
         debug: { type: 'boolean' },
@@ -142,11 +150,18 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
     config.concurrency = n;
   }
   config.onlyChanged = v['only-changed'] === true;
+  if (v['seed-rows'] !== undefined) config.seedRows = parseWholeNumber(v['seed-rows'], '--seed-rows');
+  if (v['seed-random'] !== undefined) config.seedRandom = parseWholeNumber(v['seed-random'], '--seed-random');
+  if (v['seed-sql'] !== undefined) config.seedSql = path.resolve(v['seed-sql']);
+  if (v['table-stats'] !== undefined) config.tableStats = path.resolve(v['table-stats']);
+  if (v['max-lock-ms'] !== undefined) config.maxLockMs = duration(v['max-lock-ms'], '--max-lock-ms');
   const configFile = v['config-file'] ?? path.join(config.projectDir, '.migration-guard.yml');
   const fileConfig = await loadFileConfig(path.resolve(configFile), knownRuleIds, {
     required: v['config-file'] !== undefined,
   });
-  return applyFileConfig(config, fileConfig, v['fail-on'] !== undefined);
+  return applyFileConfig(config, fileConfig, v['fail-on'] !== undefined, {
+    maxLockMs: v['max-lock-ms'] !== undefined,
+  });
 }
 
 function duration(value: string, flag: string): number {

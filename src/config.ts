@@ -52,6 +52,7 @@ export interface FileConfig {
   naming?: string;
   postgresVersion?: number;
   lockTimeout?: LockTimeoutPolicy;
+  maxLockMs?: number;
 }
 
 export interface Config {
@@ -79,8 +80,21 @@ export interface Config {
   stepTimeoutMs: number;
   concurrency: number;
   onlyChanged: boolean;
+  /** Synthetic rows per table before the pending revisions (0: none). */
+  seedRows: number;
+  /** Seed of the synthetic rows: the same seed gives the same rows. */
+  seedRandom: number;
+  /** The user's SQL file run after the synthetic rows (absolute), null without one. */
+  seedSql: string | null;
+  /** JSON `{"<table>": {"rows": N, "bytes": B}}` of production sizes (absolute), null without. */
+  tableStats: string | null;
+  /** Above this estimated lock time an observed rewrite or full scan is an error. */
+  maxLockMs: number;
   log: Logger;
 }
+
+export const DEFAULT_SEED_ROWS = 300;
+export const DEFAULT_MAX_LOCK_MS = 2000;
 
 export const DEFAULT_NAMING = '^[a-z]+_[a-z0-9]+(_[a-z0-9]+)*$';
 
@@ -105,6 +119,11 @@ export function defaultConfig(projectDir: string): Config {
     stepTimeoutMs: 300_000,
     concurrency: availableParallelism(),
     onlyChanged: false,
+    seedRows: DEFAULT_SEED_ROWS,
+    seedRandom: 1,
+    seedSql: null,
+    tableStats: null,
+    maxLockMs: DEFAULT_MAX_LOCK_MS,
     log: silentLogger,
   };
 }
@@ -129,7 +148,7 @@ export function parseFormat(value: string): OutputFormat {
 }
 
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'warning', 'error'];
-const FILE_KEYS = ['fail-on', 'rules', 'ignore', 'naming', 'postgres-version', 'lock-timeout'];
+const FILE_KEYS = ['fail-on', 'rules', 'ignore', 'naming', 'postgres-version', 'lock-timeout', 'max-lock-ms'];
 
 /**
  * Reads and validates `.migration-guard.yml`. Errors name the key and exit 2.
@@ -229,7 +248,20 @@ export function parseFileConfig(text: string, file: string, knownRules: readonly
       throw usageError(`${file}: lock-timeout must be a duration such as "5s" or {max: "5s"}`);
     cfg.lockTimeout = { maxMs };
   }
+  if (raw['max-lock-ms'] !== undefined) {
+    const ms = parseDurationMs(raw['max-lock-ms']);
+    if (ms === null) throw usageError(`${file}: max-lock-ms must be milliseconds or a duration such as "2s"`);
+    cfg.maxLockMs = ms;
+  }
   return cfg;
+}
+
+/** A whole number ≥ `min` given as a flag or input, else a usage error naming `where`. */
+export function parseWholeNumber(value: string, where: string, min = 0): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isInteger(n) || n < min)
+    throw usageError(`${where} must be a whole number ≥ ${min} (got "${value}")`);
+  return n;
 }
 
 /** "5s", "500ms", "2min", 1000 → milliseconds. */
@@ -243,7 +275,12 @@ export function parseDurationMs(value: unknown): number | null {
   return unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000;
 }
 
-export function applyFileConfig(config: Config, file: FileConfig | null, explicitFailOn: boolean): Config {
+export function applyFileConfig(
+  config: Config,
+  file: FileConfig | null,
+  explicitFailOn: boolean,
+  explicit: { maxLockMs?: boolean } = {},
+): Config {
   if (!file) return config;
   return {
     ...config,
@@ -253,6 +290,7 @@ export function applyFileConfig(config: Config, file: FileConfig | null, explici
     naming: config.naming ?? file.naming ?? null,
     postgresVersion: config.postgresVersion ?? file.postgresVersion ?? null,
     lockTimeout: config.lockTimeout ?? file.lockTimeout ?? null,
+    maxLockMs: explicit.maxLockMs ? config.maxLockMs : (file.maxLockMs ?? config.maxLockMs),
   };
 }
 

@@ -5,7 +5,14 @@
  */
 import path from 'node:path';
 import type { Config, DatabaseSpec } from '../config.js';
-import { DEFAULT_POSTGRES_IMAGE, defaultConfig, parseFailOn, splitCommand } from '../config.js';
+import {
+  DEFAULT_POSTGRES_IMAGE,
+  defaultConfig,
+  parseDurationMs,
+  parseFailOn,
+  parseWholeNumber,
+  splitCommand,
+} from '../config.js';
 import { usageError } from '../errors.js';
 import { passwordsOf } from '../scrub.js';
 import type { CommentPolicy } from './comment.js';
@@ -73,6 +80,23 @@ export function configFromInputs(getInput: GetInput, env: Env): Config {
       throw usageError(`input concurrency must be a whole number ≥ 1 (got "${concurrency}")`);
     }
     config.concurrency = n;
+  }
+  const seedRows = getInput('seed-rows');
+  if (seedRows) config.seedRows = parseWholeNumber(seedRows, 'input seed-rows');
+  const seedRandom = getInput('seed-random');
+  if (seedRandom) config.seedRandom = parseWholeNumber(seedRandom, 'input seed-random');
+  const seedSql = getInput('seed-sql');
+  if (seedSql) config.seedSql = path.resolve(config.projectDir, seedSql);
+  const tableStats = getInput('table-stats');
+  if (tableStats) config.tableStats = path.resolve(config.projectDir, tableStats);
+  const maxLockMs = getInput('max-lock-ms');
+  if (maxLockMs) {
+    const ms = parseDurationMs(maxLockMs);
+    if (ms === null)
+      throw usageError(
+        `input max-lock-ms must be milliseconds or a duration such as 2s (got "${maxLockMs}")`,
+      );
+    config.maxLockMs = ms;
   }
   const { database, postgresVersion } = databaseFromInputs(getInput);
   config.database = database;
