@@ -2,7 +2,7 @@ import type { Rule } from '../src/rules/types.js';
 import { as, relationName } from '../src/sql/ast.js';
 import type { AnalyzedStatement, SqlRevisionContext } from '../src/sql/context.js';
 import { dataChangeTarget } from '../src/sql/context.js';
-import { alterTableOf, findingAt, q } from '../src/sql/rule-helpers.js';
+import { alterTableOf, findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
 
 /** The existing table a schema change (ALTER/CREATE INDEX/DROP/RENAME) touches, if any. */
 function schemaChangeOnExisting(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string | null {
@@ -13,7 +13,7 @@ function schemaChangeOnExisting(ctx: SqlRevisionContext, stmt: AnalyzedStatement
     ? relationName(as(stmt.node, 'RenameStmt')?.relation)
     : null;
   if (!table) return null;
-  return ctx.isNewTable(table, stmt.seq) ? null : table;
+  return isLiveTable(ctx, table, stmt.seq) ? table : null;
 }
 
 export const rule: Rule<SqlRevisionContext> = {

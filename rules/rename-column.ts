@@ -1,7 +1,7 @@
 import type { Rule } from '../src/rules/types.js';
 import { as, relationName } from '../src/sql/ast.js';
 import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
 
 export const rule: Rule<SqlRevisionContext> = {
   meta: {
@@ -17,7 +17,9 @@ export const rule: Rule<SqlRevisionContext> = {
       if (!r || r.renameType !== 'OBJECT_COLUMN' || (r.relationType && r.relationType !== 'OBJECT_TABLE'))
         return [];
       const table = relationName(r.relation);
-      if (ctx.isNewTable(table, stmt.seq)) return [];
+      if (!isLiveTable(ctx, table, stmt.seq)) return [];
+      // A column added earlier in this revision is unknown to running code.
+      if (r.subname && ctx.isNewColumn(table, r.subname, stmt.seq)) return [];
       return [
         findingAt(
           ctx,

@@ -1,7 +1,7 @@
 import type { Rule } from '../src/rules/types.js';
 import { as, relationName } from '../src/sql/ast.js';
 import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
 
 export const rule: Rule<SqlRevisionContext> = {
   meta: {
@@ -16,7 +16,8 @@ export const rule: Rule<SqlRevisionContext> = {
       const r = as(stmt.node, 'RenameStmt');
       if (!r || r.renameType !== 'OBJECT_TABLE') return [];
       const table = relationName(r.relation);
-      if (ctx.isNewTable(table, stmt.seq)) return [];
+      // A table created in this revision is unknown to running code; one dropped later is gone anyway.
+      if (!isLiveTable(ctx, table, stmt.seq)) return [];
       return [
         findingAt(
           ctx,

@@ -1,7 +1,7 @@
 import type { Rule } from '../src/rules/types.js';
 import { as, qualifiedName } from '../src/sql/ast.js';
 import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { accessExclusiveTakenBy, findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
 
 export const rule: Rule<SqlRevisionContext> = {
   meta: {
@@ -19,6 +19,13 @@ export const rule: Rule<SqlRevisionContext> = {
         const name = qualifiedName(as(obj, 'List')?.items);
         // An index this revision created (or one on a table it created) is not in use yet.
         if (!name || ctx.schema.isNewIndex(name, stmt.seq)) return [];
+        // On a table the revision drops later, CONCURRENTLY is pointless: DROP TABLE takes the same lock.
+        // The table comes from the snapshot's index names, else from the locks the statement took.
+        const tables = [
+          ctx.schema.tableOfDroppedIndex(name, stmt.seq) ??
+            accessExclusiveTakenBy(ctx, stmt).filter((r) => r !== name),
+        ].flat();
+        if (tables.length > 0 && tables.every((t) => !isLiveTable(ctx, t, stmt.seq))) return [];
         return [
           findingAt(
             ctx,

@@ -1,7 +1,7 @@
 import type { Rule } from '../src/rules/types.js';
 import { as, relationName } from '../src/sql/ast.js';
 import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
 
 export const rule: Rule<SqlRevisionContext> = {
   meta: {
@@ -17,7 +17,7 @@ export const rule: Rule<SqlRevisionContext> = {
       const idx = as(stmt.node, 'IndexStmt');
       if (!idx || idx.concurrent) return [];
       const table = relationName(idx.relation);
-      if (ctx.isNewTable(table, stmt.seq)) return [];
+      if (!isLiveTable(ctx, table, stmt.seq)) return [];
       const what = idx.idxname ? `index ${q(idx.idxname)}` : 'an index';
       return [
         findingAt(

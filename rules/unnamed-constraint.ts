@@ -4,7 +4,8 @@ import type { PythonCall } from '../src/sql/python-source.js';
 import { findCalls, keywordArgument, lexPython, positionalArguments } from '../src/sql/python-source.js';
 
 /** op / batch_op helpers whose first argument is the constraint name. */
-const NAMED_FIRST = /(?:^|\.)create_(foreign_key|unique_constraint|check_constraint|exclude_constraint)$/;
+const NAMED_FIRST =
+  /(?:^|\.)create_(foreign_key|primary_key|unique_constraint|check_constraint|exclude_constraint)$/;
 /** Schema constructors that create a constraint unless given name=. */
 const CONSTRUCTORS = /(?:^|\.)(ForeignKey|ForeignKeyConstraint|UniqueConstraint|CheckConstraint)$/;
 /** op calls whose arguments build tables or columns. */
@@ -16,6 +17,26 @@ function isNone(text: string | undefined): boolean {
 
 function short(call: PythonCall): string {
   return `${call.callee}(…)`;
+}
+
+/** The leading string literals of a call as written in the source (`"orders"`, `'user_id'`). */
+function literalArguments(source: string, call: PythonCall, count: number): string[] {
+  const text = source.slice(call.start, call.end);
+  const out: string[] = [];
+  const re = /\s*(?:[A-Za-z_]\w*\s*=\s*)?(['"])([^'"\\]*)\1\s*,?/y;
+  re.lastIndex = text.indexOf('(') + 1;
+  for (let m = re.exec(text); m && out.length < count; m = re.exec(text)) out.push(m[2] ?? '');
+  return out;
+}
+
+/** Offsets of the body of `def downgrade` (up to the next top-level statement), or null. */
+function downgradeRange(code: string): { from: number; to: number } | null {
+  const start = /^def\s+downgrade\s*\(/m.exec(code);
+  if (!start) return null;
+  const rest = code.slice(start.index + start[0].length);
+  const next = /^\S/m.exec(rest.slice(rest.indexOf('\n') + 1));
+  const to = next ? start.index + start[0].length + rest.indexOf('\n') + 1 + next.index : code.length;
+  return { from: start.index, to };
 }
 
 export const rule: Rule<SqlRevisionContext> = {
@@ -56,6 +77,35 @@ export const rule: Rule<SqlRevisionContext> = {
     // Only method calls (op.create_table, batch_op.add_column), not a helper of the same name.
     const builders = findCalls(src, TABLE_BUILDERS).filter((c) => c.callee.includes('.'));
     const inBuilder = (call: PythonCall) => builders.find((b) => b.start < call.start && call.end <= b.end);
+    const source = ctx.source;
+    const range = downgradeRange(src.code);
+    const downgradeDrops = range
+      ? findCalls(src, /(?:^|\.)drop_(table|column)$/)
+          .filter((c) => c.callee.includes('.') && c.start > range.from && c.end <= range.to)
+          .map((c) => ({
+            kind: c.callee.endsWith('table') ? 'table' : 'column',
+            args: literalArguments(source, c, 2),
+          }))
+      : [];
+    /**
+     * A constraint created with its table (or column) that the downgrade drops with the table
+     * (or column): the round trip never needs its name, only a later revision changing it does.
+     */
+    const droppedWithBuilder = (builder: PythonCall): boolean => {
+      const [table, column] = literalArguments(source, builder, 1);
+      if (table === undefined) return false;
+      if (builder.callee.endsWith('create_table'))
+        return downgradeDrops.some((d) => d.kind === 'table' && d.args[0] === table);
+      const columnName =
+        column ?? /Column\(\s*(['"])([^'"]+)\1/.exec(source.slice(builder.start, builder.end))?.[2];
+      return downgradeDrops.some(
+        (d) => d.kind === 'column' && d.args[0] === table && d.args[1] === columnName,
+      );
+    };
+    const consequence = (builder: PythonCall): string =>
+      droppedWithBuilder(builder)
+        ? `the downgrade drops it along with the ${builder.callee.endsWith('create_table') ? 'table' : 'column'}, but a later revision that alters or drops this constraint must guess that name`
+        : 'the downgrade must drop it by that exact name';
     for (const call of findCalls(src, CONSTRUCTORS)) {
       const builder = inBuilder(call);
       if (!builder) continue;
@@ -63,7 +113,7 @@ export const rule: Rule<SqlRevisionContext> = {
       out.push(
         at(
           call,
-          `${short(call)} inside ${short(builder)} has no name=: PostgreSQL generates the constraint's name (truncated to 63 characters, with a numeric suffix on collisions), and the downgrade must drop it by that exact name`,
+          `${short(call)} inside ${short(builder)} has no name=: PostgreSQL generates the constraint's name (truncated to 63 characters, with a numeric suffix on collisions); ${consequence(builder)}`,
         ),
       );
     }
@@ -73,7 +123,7 @@ export const rule: Rule<SqlRevisionContext> = {
       out.push(
         at(
           column,
-          `${short(column)} with unique=True inside ${short(builder)} creates an unnamed UNIQUE constraint: PostgreSQL generates its name and the downgrade must guess it`,
+          `${short(column)} with unique=True inside ${short(builder)} creates an unnamed UNIQUE constraint: PostgreSQL generates its name; ${droppedWithBuilder(builder) ? consequence(builder) : 'the downgrade must guess it'}`,
         ),
       );
     }

@@ -206,6 +206,7 @@ async function checkProject(
           settings: config.rules,
           lockTimeout: config.lockTimeout,
           existingIndexes: rt.schemaBefore?.indexes,
+          existingIndexNames: rt.schemaBefore?.indexesByName,
           existingColumnTypes: rt.schemaBefore?.columnTypes,
           namingConvention,
         });

@@ -11,6 +11,8 @@ export interface SchemaFacts {
   indexes: Record<string, string[][]>;
   /** table → column → format_type(). */
   columnTypes: Record<string, Record<string, string>>;
+  /** index name (schema-qualified unless public) → its table and columns. */
+  indexesByName?: Record<string, { table: string; columns: string[] }>;
 }
 
 /** `CREATE [UNIQUE] INDEX name ON [ONLY] schema.table USING method (a, b) [INCLUDE …] [WHERE …]` */
@@ -33,10 +35,12 @@ export function indexColumnsOf(definition: string): { table: string; columns: st
 
 export function schemaFacts(snapshot: SchemaSnapshot): SchemaFacts {
   const indexes: Record<string, string[][]> = {};
-  for (const definition of Object.values(snapshot.indexes)) {
+  const indexesByName: Record<string, { table: string; columns: string[] }> = {};
+  for (const [name, definition] of Object.entries(snapshot.indexes)) {
     const parsed = indexColumnsOf(definition);
     if (!parsed) continue;
     (indexes[parsed.table] ??= []).push(parsed.columns);
+    indexesByName[name] = parsed;
   }
   const columnTypes: Record<string, Record<string, string>> = {};
   for (const [key, column] of Object.entries(snapshot.columns)) {
@@ -44,7 +48,7 @@ export function schemaFacts(snapshot: SchemaSnapshot): SchemaFacts {
     if (dot < 0) continue;
     (columnTypes[key.slice(0, dot)] ??= {})[key.slice(dot + 1)] = column.type;
   }
-  return { indexes, columnTypes };
+  return { indexes, columnTypes, indexesByName };
 }
 
 /** The regex captured up to the last `)`; keep only the column list's own parenthesis. */

@@ -9,6 +9,7 @@ import type { LockTimeoutPolicy } from '../config.js';
 import type { ExecutedStatement, LockInfo } from '../report/model.js';
 import { as, nodeKind, relationName, strings } from './ast.js';
 import type { ParseOutcome } from './parser.js';
+import type { ExistingIndex } from './revision-schema.js';
 import { RevisionSchema } from './revision-schema.js';
 
 export interface AnalyzedStatement {
@@ -53,6 +54,10 @@ export interface SqlRevisionContext {
   namingConvention: boolean;
   /** True when `table` was created earlier in this revision and still exists at `seq`. */
   isNewTable(table: string, seq: number): boolean;
+  /** True when a later statement of the revision drops `table` (following renames). */
+  isDroppedLater(table: string, seq: number): boolean;
+  /** True when the column was added (or its table created) earlier in this revision. */
+  isNewColumn(table: string, column: string, seq: number): boolean;
 }
 
 export interface ContextInput {
@@ -65,6 +70,8 @@ export interface ContextInput {
   slowStatementMs?: number;
   existingIndexes?: Record<string, string[][]>;
   existingColumnTypes?: Record<string, Record<string, string>>;
+  /** Index name → table and columns before the revision, when the snapshot named them. */
+  existingIndexNames?: Record<string, ExistingIndex>;
   namingConvention?: boolean;
 }
 
@@ -74,7 +81,11 @@ export const DEFAULT_SLOW_STATEMENT_MS = 1000;
 export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRevisionContext {
   const statements: AnalyzedStatement[] = [];
   const unparsable: UnparsableStatement[] = [];
-  const schema = new RevisionSchema(input.existingIndexes ?? {}, input.existingColumnTypes ?? {});
+  const schema = new RevisionSchema(
+    input.existingIndexes ?? {},
+    input.existingColumnTypes ?? {},
+    input.existingIndexNames,
+  );
   let lockTimeoutMs: number | null = null;
   let transaction = 0;
   let inTx = false;
@@ -143,6 +154,8 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRe
     slowStatementMs: input.slowStatementMs ?? DEFAULT_SLOW_STATEMENT_MS,
     namingConvention: input.namingConvention ?? false,
     isNewTable: (table, seq) => schema.isNewTable(table, seq),
+    isDroppedLater: (table, seq) => schema.isDroppedLater(table, seq),
+    isNewColumn: (table, column, seq) => schema.isNewColumn(table, column, seq),
   };
 }
 

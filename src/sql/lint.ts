@@ -8,6 +8,7 @@ import type { ExecutedStatement } from '../report/model.js';
 import type { PlacedFinding, RuleSettings } from '../rules/run.js';
 import { runRules } from '../rules/run.js';
 import { buildContext } from './context.js';
+import type { ExistingIndex } from './revision-schema.js';
 import type { ParseOutcome } from './parser.js';
 import { loadParser, parseSql } from './parser.js';
 
@@ -27,6 +28,8 @@ export interface SqlLintInput {
   slowStatementMs?: number;
   /** Table → column lists of its indexes before the revision (from the schema snapshot). */
   existingIndexes?: Record<string, string[][]>;
+  /** Index name → table and columns before the revision (DROP INDEX knows what it removed). */
+  existingIndexNames?: Record<string, ExistingIndex>;
   /** Table → column → format_type() before the revision, so column-type-change knows safe widenings. */
   existingColumnTypes?: Record<string, Record<string, string>>;
   /** True when the project's MetaData has a naming_convention (env.py / models). */

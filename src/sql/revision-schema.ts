@@ -1,7 +1,10 @@
 /**
  * What a revision's statements did to the schema, recorded in statement order so rules can ask
- * "was this true before statement N?" (new tables, new indexes, validated NOT NULL checks,
- * column types) and "what is true at the end?" (indexes covering a new foreign key).
+ * "was this true before statement N?" (new tables, columns and indexes, validated NOT NULL
+ * checks, column types), "what happens to it later?" (a table the revision drops further on)
+ * and "what is true at the end?" (indexes covering a new foreign key). Follows PostgreSQL:
+ * DROP COLUMN takes the indexes and constraints on that column with it, a table rename
+ * carries its indexes, foreign keys, checks and columns along.
  */
 import type { ColumnDef, Constraint, Node } from 'libpg-query';
 import type { ColumnType } from './ast.js';
@@ -38,6 +41,20 @@ export interface NewForeignKey {
   dropped: boolean;
 }
 
+/** An index that existed before the revision, by its (schema-qualified unless public) name. */
+export interface ExistingIndex {
+  table: string;
+  columns: string[];
+}
+
+/** A DROP TABLE or a table rename, in statement order (for "dropped later in the revision"). */
+interface TableEvent {
+  seq: number;
+  name: string;
+  /** New name of a rename; null for a drop. */
+  to: string | null;
+}
+
 interface CheckInfo {
   table: string;
   name: string | null;
@@ -55,17 +72,33 @@ export class RevisionSchema {
   private readonly checks: CheckInfo[] = [];
   private readonly columnTypes = new Map<string, { seq: number; type: ColumnType }[]>();
   private readonly existingTypes: Record<string, Record<string, string>>;
+  /** `table\0column` of columns the revision added (or created with a table). */
+  private readonly newColumns = new Map<string, Interval[]>();
+  private readonly tableEvents: TableEvent[] = [];
+  /** `seq\0index` → table of an index a DROP INDEX removed. */
+  private readonly droppedIndexTables = new Map<string, string>();
   readonly foreignKeys: NewForeignKey[] = [];
 
+  /**
+   * `existingIndexNames`, when known, names the existing indexes so a DROP INDEX of one of them
+   * removes it (and tells which table it was on); without it the column lists are used unnamed.
+   */
   constructor(
     existingIndexes: Record<string, string[][]>,
     existingColumnTypes: Record<string, Record<string, string>>,
+    existingIndexNames?: Record<string, ExistingIndex>,
   ) {
-    for (const [table, lists] of Object.entries(existingIndexes)) {
-      this.indexes.set(
-        table,
-        lists.map((columns) => ({ name: null, table, columns, partial: false })),
-      );
+    if (existingIndexNames && Object.keys(existingIndexNames).length > 0) {
+      for (const [name, index] of Object.entries(existingIndexNames)) {
+        this.addIndex({ name, table: index.table, columns: index.columns, partial: false });
+      }
+    } else {
+      for (const [table, lists] of Object.entries(existingIndexes)) {
+        this.indexes.set(
+          table,
+          lists.map((columns) => ({ name: null, table, columns, partial: false })),
+        );
+      }
     }
     this.existingTypes = existingColumnTypes;
   }
@@ -78,12 +111,44 @@ export class RevisionSchema {
     return inInterval(this.newIndexes.get(name), seq);
   }
 
+  /** The column was added (or its table created) earlier in this revision and still exists at `seq`. */
+  isNewColumn(table: string, column: string, seq: number): boolean {
+    return this.isNewTable(table, seq) || inInterval(this.newColumns.get(columnKey(table, column)), seq);
+  }
+
+  /**
+   * The table (under this name at `seq`) is dropped by a later statement of the revision,
+   * following renames: whatever is done to it before is undone by the DROP TABLE, which takes
+   * the same ACCESS EXCLUSIVE lock anyway.
+   */
+  isDroppedLater(table: string, seq: number): boolean {
+    let name = table;
+    for (const event of this.tableEvents) {
+      if (event.seq < seq || event.name !== name) continue;
+      // A rename at `seq` is the statement itself: follow the new name; a drop must come later.
+      if (event.to === null) {
+        if (event.seq > seq) return true;
+      } else name = event.to;
+    }
+    return false;
+  }
+
+  /** The table of the index that statement `seq` dropped, when the index was known. */
+  tableOfDroppedIndex(name: string, seq: number): string | undefined {
+    return this.droppedIndexTables.get(`${seq}\u0000${name}`);
+  }
+
   /** Indexes on the table after the whole revision (known ones: existing input + created). */
   indexesAtEnd(table: string): IndexInfo[] {
     return this.indexes.get(table) ?? [];
   }
 
-  /** The table an index created in this revision belongs to. */
+  /** The table a (named) index currently belongs to. */
+  private tableOfIndex(name: string): string | undefined {
+    return this.tableOfNewIndex(name);
+  }
+
+  /** The table an index created in this revision (or a named existing one) belongs to. */
   tableOfNewIndex(name: string): string | undefined {
     for (const list of this.indexes.values()) {
       const hit = list.find((i) => i.name === name);
@@ -106,7 +171,7 @@ export class RevisionSchema {
 
   /** The column's type just before statement `seq`, when known. */
   columnTypeBefore(table: string, column: string, seq: number): ColumnType | null {
-    const history = this.columnTypes.get(`${table}\u0000${column}`) ?? [];
+    const history = this.columnTypes.get(columnKey(table, column)) ?? [];
     let found: ColumnType | null = null;
     for (const h of history) if (h.seq < seq) found = h.type;
     if (found) return found;
@@ -121,6 +186,12 @@ export class RevisionSchema {
         return this.createTable(seq, node);
       case 'CreateTableAsStmt': {
         const table = relationName(as(node, 'CreateTableAsStmt')?.into?.rel);
+        if (table) addInterval(this.tables, table, seq);
+        return;
+      }
+      case 'SelectStmt': {
+        // SELECT … INTO new_table creates the table like CREATE TABLE AS.
+        const table = relationName(as(node, 'SelectStmt')?.intoClause?.rel);
         if (table) addInterval(this.tables, table, seq);
         return;
       }
@@ -139,30 +210,106 @@ export class RevisionSchema {
       }
       case 'DropStmt':
         return this.drop(seq, node);
-      case 'RenameStmt': {
-        const r = as(node, 'RenameStmt');
-        if (r?.renameType !== 'OBJECT_TABLE' || !r.newname) return;
-        const from = relationName(r.relation);
-        const to = qualifyLike(from, r.newname);
-        if (this.isNewTable(from, seq)) {
-          closeInterval(this.tables, from, seq);
-          addInterval(this.tables, to, seq - 0.5);
-        }
-        const list = this.indexes.get(from);
-        if (list) {
-          this.indexes.delete(from);
-          this.indexes.set(
-            to,
-            list.map((i) => ({ ...i, table: to })),
-          );
-        }
-        return;
-      }
+      case 'RenameStmt':
+        return this.rename(seq, node);
       case 'AlterTableStmt':
         return this.alterTable(seq, node);
       default:
         return;
     }
+  }
+
+  private rename(seq: number, node: Node): void {
+    const r = as(node, 'RenameStmt');
+    if (!r?.newname) return;
+    if (r.renameType === 'OBJECT_TABLE') return this.renameTable(seq, relationName(r.relation), r.newname);
+    if (
+      r.renameType === 'OBJECT_COLUMN' &&
+      r.subname &&
+      (!r.relationType || r.relationType === 'OBJECT_TABLE')
+    )
+      this.renameColumn(seq, relationName(r.relation), r.subname, r.newname);
+    if (r.renameType === 'OBJECT_INDEX') {
+      const from = relationName(r.relation);
+      const to = qualifyLike(from, r.newname);
+      for (const list of this.indexes.values()) for (const i of list) if (i.name === from) i.name = to;
+      if (this.isNewIndex(from, seq)) {
+        closeInterval(this.newIndexes, from, seq);
+        addInterval(this.newIndexes, to, seq - 0.5);
+      }
+    }
+  }
+
+  /** The table's indexes, foreign keys, checks, columns and types follow it to its new name. */
+  private renameTable(seq: number, from: string, newname: string): void {
+    const to = qualifyLike(from, newname);
+    this.tableEvents.push({ seq, name: from, to });
+    if (this.isNewTable(from, seq)) {
+      closeInterval(this.tables, from, seq);
+      addInterval(this.tables, to, seq - 0.5);
+    }
+    const list = this.indexes.get(from);
+    if (list) {
+      this.indexes.delete(from);
+      this.indexes.set(
+        to,
+        list.map((i) => ({ ...i, table: to })),
+      );
+    }
+    for (const fk of this.foreignKeys) {
+      if (fk.table === from && !fk.dropped) fk.table = to;
+      if (fk.refTable === from) fk.refTable = to;
+    }
+    for (const c of this.checks) if (c.table === from && c.droppedAt === null) c.table = to;
+    const prefix = `${from}\u0000`;
+    for (const map of [this.newColumns, this.columnTypes] as Map<string, unknown[]>[]) {
+      for (const [key, value] of [...map]) {
+        if (!key.startsWith(prefix)) continue;
+        map.delete(key);
+        map.set(columnKey(to, key.slice(prefix.length)), value);
+      }
+    }
+    const existing = this.existingTypes[from];
+    if (existing) this.existingTypes[to] = existing;
+  }
+
+  private renameColumn(seq: number, table: string, from: string, to: string): void {
+    const rename = (c: string) => (c === from ? to : c);
+    for (const i of this.indexes.get(table) ?? []) i.columns = i.columns.map(rename);
+    for (const fk of this.foreignKeys)
+      if (fk.table === table && !fk.dropped) fk.columns = fk.columns.map(rename);
+    for (const c of this.checks) if (c.table === table && c.notNullColumn === from) c.notNullColumn = to;
+    if (inInterval(this.newColumns.get(columnKey(table, from)), seq)) {
+      closeInterval(this.newColumns, columnKey(table, from), seq);
+      addInterval(this.newColumns, columnKey(table, to), seq - 0.5);
+    }
+    const history = this.columnTypes.get(columnKey(table, from));
+    if (history) this.columnTypes.set(columnKey(table, to), [...history]);
+    else {
+      const formatted = this.existingTypes[table]?.[from];
+      if (formatted) {
+        const type = parseFormattedType(formatted);
+        if (type) this.recordType(seq, table, to, type);
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL drops the indexes and table constraints that involve the column along with it
+   * (ALTER TABLE … DROP COLUMN), so they no longer serve a foreign key or a NOT NULL check.
+   */
+  private dropColumn(seq: number, table: string, column: string): void {
+    closeInterval(this.newColumns, columnKey(table, column), seq);
+    const list = this.indexes.get(table);
+    if (list) {
+      this.indexes.set(
+        table,
+        list.filter((i) => !i.columns.includes(column)),
+      );
+    }
+    for (const fk of this.foreignKeys)
+      if (fk.table === table && fk.columns.includes(column)) fk.dropped = true;
+    for (const c of this.checks) if (c.table === table && c.notNullColumn === column) c.droppedAt ??= seq;
   }
 
   private createTable(seq: number, node: Node): void {
@@ -183,6 +330,7 @@ export class RevisionSchema {
 
   private addColumn(seq: number, table: string, col: ColumnDef): void {
     const name = col.colname ?? '';
+    addInterval(this.newColumns, columnKey(table, name), seq);
     const type = columnTypeOf(col.typeName);
     if (type) this.recordType(seq, table, name, type);
     for (const c of constraintsOf(col)) {
@@ -264,6 +412,9 @@ export class RevisionSchema {
           if (con) this.addConstraint(seq, table, con, true);
           break;
         }
+        case 'AT_DropColumn':
+          if (cmd.name) this.dropColumn(seq, table, cmd.name);
+          break;
         case 'AT_ValidateConstraint':
           for (const c of this.checks) {
             if (c.table === table && c.name === cmd.name && c.validatedAt === null) c.validatedAt = seq;
@@ -289,10 +440,17 @@ export class RevisionSchema {
       const name = qualifiedFromList(obj);
       if (!name) continue;
       if (drop.removeType === 'OBJECT_TABLE') {
+        this.tableEvents.push({ seq, name, to: null });
         closeInterval(this.tables, name, seq);
         this.indexes.delete(name);
         for (const fk of this.foreignKeys) if (fk.table === name) fk.dropped = true;
+        for (const c of this.checks) if (c.table === name) c.droppedAt ??= seq;
+        const prefix = `${name}\u0000`;
+        for (const key of this.newColumns.keys())
+          if (key.startsWith(prefix)) closeInterval(this.newColumns, key, seq);
       } else if (drop.removeType === 'OBJECT_INDEX') {
+        const table = this.tableOfIndex(name);
+        if (table !== undefined) this.droppedIndexTables.set(`${seq}\u0000${name}`, table);
         closeInterval(this.newIndexes, name, seq);
         this.removeIndex(name);
       }
@@ -313,11 +471,15 @@ export class RevisionSchema {
   }
 
   private recordType(seq: number, table: string, column: string, type: ColumnType): void {
-    const key = `${table}\u0000${column}`;
+    const key = columnKey(table, column);
     const history = this.columnTypes.get(key) ?? [];
     history.push({ seq, type });
     this.columnTypes.set(key, history);
   }
+}
+
+function columnKey(table: string, column: string): string {
+  return `${table}\u0000${column}`;
 }
 
 function inInterval(intervals: Interval[] | undefined, seq: number): boolean {

@@ -55,13 +55,22 @@ function readAlterTable(stmt: AnalyzedStatement): AlterTable | null {
   return { table: relationName(alter.relation), cmds };
 }
 
-/** `ALTER TABLE` statements on tables that existed before the revision, with their commands. */
+/**
+ * A table that existed before the revision and outlives it: statements on a table the revision
+ * created (no application uses it yet) or drops later (the DROP TABLE takes the same ACCESS
+ * EXCLUSIVE lock and undoes the change) are not existing-table problems.
+ */
+export function isLiveTable(ctx: SqlRevisionContext, table: string, seq: number): boolean {
+  return !ctx.isNewTable(table, seq) && !ctx.isDroppedLater(table, seq);
+}
+
+/** `ALTER TABLE` statements on live tables (see isLiveTable), with their commands. */
 export function* existingTableAlters(
   ctx: SqlRevisionContext,
 ): Generator<{ stmt: AnalyzedStatement } & AlterTable> {
   for (const stmt of ctx.statements) {
     const alter = alterTableOf(stmt);
-    if (alter && !ctx.isNewTable(alter.table, stmt.seq)) yield { stmt, ...alter };
+    if (alter && isLiveTable(ctx, alter.table, stmt.seq)) yield { stmt, ...alter };
   }
 }
 

@@ -23,12 +23,50 @@ const invalid: LintCase[] = [
     {},
     { lines: [10], message: /"crm\.users"/ },
   ],
+  [
+    'existing column renamed after another column was added',
+    ['ALTER TABLE users ADD COLUMN nick text', 'ALTER TABLE users RENAME COLUMN name TO full_name'],
+    {},
+    { lines: [11], message: /"name" TO "full_name"/ },
+  ],
+  [
+    'column added then dropped, then an existing column renamed into its name',
+    [
+      'ALTER TABLE users ADD COLUMN nick text',
+      'ALTER TABLE users DROP COLUMN nick',
+      'ALTER TABLE users RENAME COLUMN name TO nick',
+    ],
+    {},
+    { lines: [12], message: /"name" TO "nick"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
   [
     'table created in the same revision',
     ['CREATE TABLE t (a int)', 'ALTER TABLE t RENAME COLUMN a TO b'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'column added earlier in the same revision',
+    ['ALTER TABLE users ADD COLUMN nick text', 'ALTER TABLE users RENAME COLUMN nick TO nickname'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'column added, renamed, renamed again',
+    [
+      'ALTER TABLE users ADD COLUMN a text',
+      'ALTER TABLE users RENAME COLUMN a TO b',
+      'ALTER TABLE users RENAME COLUMN b TO c',
+    ],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'existing table dropped later in the revision',
+    ['ALTER TABLE users RENAME COLUMN a TO b', 'DROP TABLE users'],
     {},
     { lines: [], message: /./ },
   ],

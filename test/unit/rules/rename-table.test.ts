@@ -39,6 +39,24 @@ const valid: LintCase[] = [
     { lines: [], message: /./ },
   ],
   ['renaming an index', ['ALTER INDEX ix_a RENAME TO ix_b'], {}, { lines: [], message: /./ }],
+  [
+    'table created with SELECT … INTO in the same revision',
+    ['SELECT id, name INTO users_flat FROM users', 'ALTER TABLE users_flat RENAME TO people'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'table created with CREATE TABLE AS in the same revision',
+    ['CREATE TABLE users_flat AS SELECT id FROM users', 'ALTER TABLE users_flat RENAME TO people'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'existing table renamed away and dropped later',
+    ['ALTER TABLE users RENAME TO users_old', 'DROP TABLE users_old'],
+    { settings: { 'drop-table': 'off' } },
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {

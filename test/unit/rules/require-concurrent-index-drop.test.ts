@@ -13,6 +13,23 @@ const invalid: LintCase[] = [
     { lines: [10, 10], message: /ACCESS EXCLUSIVE/ },
   ],
   ['schema-qualified', ['DROP INDEX shop.ix_x'], {}, { lines: [10], message: /"shop\.ix_x"/ }],
+  [
+    'index of an existing table the revision keeps (named by the snapshot)',
+    ['DROP INDEX ix_orders_user', 'DROP TABLE legacy'],
+    { existingIndexNames: { ix_orders_user: { table: 'orders', columns: ['user_id'] } } },
+    { lines: [10], message: /"ix_orders_user"/ },
+  ],
+  [
+    'index of a table dropped by an earlier revision step, recreated here',
+    [
+      'DROP TABLE orders',
+      'CREATE TABLE orders (a int)',
+      'ALTER TABLE orders RENAME TO orders2',
+      'DROP INDEX ix_p',
+    ],
+    { existingIndexNames: { ix_p: { table: 'purchases', columns: ['a'] } } },
+    { lines: [13], message: /"ix_p"/ },
+  ],
 ];
 
 const valid: LintCase[] = [
@@ -25,6 +42,38 @@ const valid: LintCase[] = [
   [
     'index created in the same revision',
     ['CREATE INDEX CONCURRENTLY ix ON orders (a)', 'DROP INDEX ix'],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
+    'index of an existing table the revision drops later (named by the snapshot)',
+    ['DROP INDEX ix_orders_user', 'DROP INDEX ix_orders_code', 'DROP TABLE orders'],
+    {
+      existingIndexNames: {
+        ix_orders_user: { table: 'orders', columns: ['user_id'] },
+        ix_orders_code: { table: 'orders', columns: ['code'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
+  [
+    'index of an existing table dropped later under its new name',
+    ['DROP INDEX ix_orders_user', 'ALTER TABLE orders RENAME TO orders_old', 'DROP TABLE orders_old'],
+    { existingIndexNames: { ix_orders_user: { table: 'orders', columns: ['user_id'] } } },
+    { lines: [], message: /./ },
+  ],
+  [
+    'index of an existing table dropped later, table known from the locks only',
+    [
+      {
+        sql: 'DROP INDEX ix_orders_user',
+        locks: [
+          { relation: 'orders', mode: 'AccessExclusiveLock' },
+          { relation: 'ix_orders_user', mode: 'AccessExclusiveLock' },
+        ],
+      },
+      'DROP TABLE orders',
+    ],
     {},
     { lines: [], message: /./ },
   ],

@@ -32,6 +32,12 @@ const invalid: [string, string, number[]][] = [
     `    op.create_table("t", sa.Column("email", sa.String(), unique=True))\n`,
     [10],
   ],
+  ['op.create_primary_key(None, …)', `    op.create_primary_key(None, "tags", ["id"])\n`, [10]],
+  [
+    'batch_op.create_primary_key(None, …)',
+    `    with op.batch_alter_table("tags") as batch_op:\n        batch_op.create_primary_key(None, ["id"])\n`,
+    [11],
+  ],
   [
     'create_check_constraint with constraint_name=None',
     `    op.create_check_constraint(constraint_name=None, table_name="t", condition="a > 0")\n`,
@@ -68,7 +74,53 @@ const valid: [string, string, { namingConvention?: boolean }][] = [
   ['ForeignKey outside an op call (model code)', `    fk = sa.ForeignKey("users.id")\n`, {}],
 ];
 
+const downgradeDropsTable = `    op.create_table(
+        "orders",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id")),
+        sa.Column("code", sa.String(20), unique=True),
+    )
+
+
+def downgrade():
+    op.drop_table("orders")
+`;
+
 describe(RULE, () => {
+  it('says what is true for a constraint created with a table the downgrade drops', async () => {
+    const found = await findingsOf(RULE, [], { source: header + downgradeDropsTable });
+    expect(found.map((f) => f.finding.line)).toEqual([13, 14]);
+    for (const f of found) {
+      expect(f.finding.message).toMatch(
+        /a later revision that alters or drops this constraint must guess that name/,
+      );
+      expect(f.finding.message).not.toMatch(/downgrade must/);
+    }
+    expect(found[0]?.finding.message).toMatch(/drops it along with the table/);
+  });
+
+  it('keeps "the downgrade must drop it by that exact name" when the downgrade does not drop the table', async () => {
+    const source = header + downgradeDropsTable.replace('op.drop_table("orders")', 'op.drop_table("other")');
+    const found = await findingsOf(RULE, [], { source });
+    expect(found.map((f) => f.finding.line)).toEqual([13, 14]);
+    expect(found[0]?.finding.message).toMatch(/the downgrade must drop it by that exact name/);
+    expect(found[1]?.finding.message).toMatch(/the downgrade must guess it/);
+  });
+
+  it('says what is true for a constraint added with a column the downgrade drops', async () => {
+    const source =
+      header +
+      `    op.add_column("orders", sa.Column("coupon_id", sa.Integer(), sa.ForeignKey("coupons.id")))
+
+
+def downgrade():
+    op.drop_column("orders", "coupon_id")
+`;
+    const found = await findingsOf(RULE, [], { source });
+    expect(found.map((f) => f.finding.line)).toEqual([10]);
+    expect(found[0]?.finding.message).toMatch(/drops it along with the column, but a later revision/);
+  });
+
   it.each(invalid)('flags: %s', async (_name, body, lines) => {
     const found = await findingsOf(RULE, [], { source: header + body });
     expect(found.map((f) => f.finding.line)).toEqual(lines);

@@ -55,10 +55,20 @@ describe('new tables of the revision', () => {
     expect(found.filter((f) => EXISTING_TABLE_RULES.includes(f.finding.rule))).toEqual([]);
   });
 
-  it('flags the same statements when the table existed before the revision', async () => {
-    const found = await lint(onNewTable.slice(1), { serverVersionNum: 150014 });
+  it('flags the same statements when the table existed before the revision and outlives it', async () => {
+    const onExisting = [...onNewTable.slice(1, -1), 'DROP TABLE legacy'];
+    const found = await lint(onExisting, { serverVersionNum: 150014 });
     const rules = new Set(found.map((f) => f.finding.rule));
     for (const id of EXISTING_TABLE_RULES) expect(rules, id).toContain(id);
+  });
+
+  it('raises only drop-table (and lock findings) when the revision drops the existing table at the end', async () => {
+    const found = await lint(onNewTable.slice(1), { serverVersionNum: 150014 });
+    const lockRules = ['lock-timeout-missing'];
+    const existingTable = found.filter(
+      (f) => EXISTING_TABLE_RULES.includes(f.finding.rule) && !lockRules.includes(f.finding.rule),
+    );
+    expect(existingTable.map((f) => [f.finding.rule, f.finding.line])).toEqual([['drop-table', 23]]);
   });
 
   it('treats a table as existing before its CREATE TABLE and after its DROP', async () => {
