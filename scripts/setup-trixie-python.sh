@@ -25,8 +25,14 @@ if [ ! -x "$root/usr/bin/python3" ] || [ ! -f "$root/.migration-guard-complete" 
   if ! command -v debootstrap > /dev/null; then
     apt-get install -y debootstrap > /dev/null
   fi
+  # The package archive this machine's apt already uses (deb822 sources, then sources.list);
+  # never a host written into this script.
   mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2> /dev/null || true)
-  mirror=${mirror:-http://deb.debian.org/debian}
+  [ -n "$mirror" ] || mirror=$(awk '/^deb / {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2> /dev/null || true)
+  if [ -z "$mirror" ]; then
+    echo "setup-trixie-python.sh: no package archive in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list; configure apt first" >&2
+    exit 1
+  fi
   rm -rf "$root.partial"
   mkdir -p "$base"
   echo "building trixie python root in $root (mirror $mirror, a few minutes)" >&2
