@@ -131,10 +131,14 @@ async function checkProject(
   const runDatabase = config.database.kind !== 'none' && analysis.pending.length > 0;
   if (runDatabase) {
     const server = await getServer();
-    const database: Database = await server.createDatabase();
+    const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
     try {
       serverVersionNum = database.serverVersionNum;
-      databaseInfo = { provider: database.provider, serverVersion: database.serverVersion };
+      databaseInfo = {
+        provider: database.provider,
+        serverVersion: database.serverVersion,
+        migrationRole: database.migrationRole,
+      };
       log.info(
         `${project.id}: round trip of ${analysis.pending.length} revision(s) on PostgreSQL ${database.serverVersion}`,
       );

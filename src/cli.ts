@@ -18,6 +18,7 @@ import {
   parseFailOn,
   parseFormat,
   parseWholeNumber,
+  parseMigrationRole,
   splitCommand,
 } from './config.js';
 import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
@@ -33,6 +34,7 @@ import { registerSecret } from './secrets.js';
 const USAGE = `usage: migration-guard check [--project DIR] [--config alembic.ini] [--base REF]
                             [--database-url URL | --postgres-image IMAGE | --local-postgres | --no-database]
                             [--python "uv run python"] [--all] [--fail-on error|warning|never]
+                            [--migration-role restricted|superuser]
                             [--format text|json|markdown|sarif|github] [--output FILE]
                             [--config-file .migration-guard.yml] [--statement-timeout 60s] [--step-timeout 5min]
                             [--concurrency N] [--only-changed] [--verbose] [--quiet] [--debug]
@@ -106,6 +108,7 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
         'no-database': { type: 'boolean' },
         python: { type: 'string' },
         'database-url-env': { type: 'string' },
+        'migration-role': { type: 'string' },
         all: { type: 'boolean' },
         'fail-on': { type: 'string' },
         format: { type: 'string' },
@@ -137,6 +140,8 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
   config.database = databaseSpec(v, env);
   config.python = splitCommand(v.python ?? env.MIGRATION_GUARD_PYTHON ?? 'python');
   if (v['database-url-env']) config.databaseUrlEnv = v['database-url-env'];
+  if (v['migration-role'] !== undefined)
+    config.migrationRole = parseMigrationRole(v['migration-role'], '--migration-role');
   if (v['fail-on']) config.failOn = parseFailOn(v['fail-on'], '--fail-on');
   if (v.format) config.format = parseFormat(v.format);
   config.output = v.output ? path.resolve(v.output) : null;

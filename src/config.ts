@@ -30,6 +30,20 @@ export type DatabaseSpec =
 
 export const DEFAULT_POSTGRES_IMAGE = 'postgres:16-alpine';
 
+/**
+ * Who the pull request's code connects as. `restricted` (default): a fresh login role that
+ * owns the fresh database and nothing else, not a superuser. `superuser`: the admin user
+ * (database-url's user, or `postgres` on a server we started), for the rare project whose
+ * migrations need it; the report then carries a warning.
+ */
+export type MigrationRoleMode = 'restricted' | 'superuser';
+export const MIGRATION_ROLE_MODES: readonly MigrationRoleMode[] = ['restricted', 'superuser'];
+
+export function parseMigrationRole(value: string, where: string): MigrationRoleMode {
+  if ((MIGRATION_ROLE_MODES as readonly string[]).includes(value)) return value as MigrationRoleMode;
+  throw usageError(`${where} must be one of ${MIGRATION_ROLE_MODES.join(', ')} (got "${value}")`);
+}
+
 export interface IgnoreEntry {
   rule: string;
   /** Revision id the ignore applies to; absent = every revision (with path: matching files). */
@@ -68,6 +82,8 @@ export interface Config {
   python: string[];
   /** Environment variable that receives the fresh database URL. */
   databaseUrlEnv: string;
+  /** Who the migrations connect as (see MigrationRoleMode). */
+  migrationRole: MigrationRoleMode;
   failOn: FailOn;
   format: OutputFormat;
   output: string | null;
@@ -107,6 +123,7 @@ export function defaultConfig(projectDir: string): Config {
     database: { kind: 'auto', image: DEFAULT_POSTGRES_IMAGE },
     python: ['python'],
     databaseUrlEnv: 'DATABASE_URL',
+    migrationRole: 'restricted',
     failOn: 'error',
     format: 'text',
     output: null,

@@ -3,8 +3,14 @@
  *
  * Every password this run knows: the admin user's (database-url, or the one we gave the
  * embedded/container server) and each migration role's. Whatever leaves the process (reports,
- * logs, errors) is scrubbed against this list (src/scrub.ts), so a password a migration
- * echoes back in an error is masked even when it is not inside a URL.
+ * logs, errors) is scrubbed against this list (src/scrub.ts), so a password a migration echoes back in an
+ * error is masked even when it is not inside a URL.
+ *
+ * And the environment the pull request's Python sees (the driver, and the static resolver
+ * that imports revision files): it runs untrusted code, so it gets the runner's ordinary
+ * environment (PATH, HOME, locale, the project's own settings) and the migration role's URL,
+ * but none of what lets it act as the workflow or as the database's admin user. README.md
+ * "Security" lists what is removed.
  */
 const secrets = new Set<string>();
 
@@ -19,4 +25,57 @@ export function registerSecret(secret: string): void {
 /** The registered secrets, longest first (so a secret containing another is masked whole). */
 export function knownSecrets(): string[] {
   return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+/** Removed by name: the action's inputs (github-token, database-url), runner tokens, files. */
+const SECRET_NAMES = new Set([
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'GITHUB_OUTPUT',
+  'GITHUB_ENV',
+  'GITHUB_STATE',
+  'GITHUB_PATH',
+  'GITHUB_STEP_SUMMARY',
+  'PGPASSWORD',
+]);
+/** Removed by prefix: INPUT_* (every action input), ACTIONS_* (runtime and OIDC tokens). */
+const SECRET_PREFIXES = ['INPUT_', 'ACTIONS_'];
+
+export function isSecretVariable(name: string): boolean {
+  const upper = name.toUpperCase();
+  return SECRET_NAMES.has(upper) || SECRET_PREFIXES.some((p) => upper.startsWith(p));
+}
+
+/**
+ * True when `value` carries `secret` as a password: the whole value, a URL's password
+ * (`:secret@`) or a key/value DSN's (`password=secret`). Not any substring: a short password
+ * such as `postgres` also occurs in PATH.
+ */
+function carriesSecret(value: string, secret: string): boolean {
+  if (value === secret) return true;
+  if (value.includes(`:${secret}@`)) return true;
+  return new RegExp(`password\\s*=\\s*'?${escapeRegExp(secret)}(?:'|\\s|$)`, 'i').test(value);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * `env` without the secret variables and without any variable that carries a password this
+ * run knows (the admin URL under whatever name), plus `urlEnv` = the migrations' URL.
+ */
+export function untrustedEnvironment(
+  env: NodeJS.ProcessEnv,
+  urlEnv?: { name: string; url: string },
+): NodeJS.ProcessEnv {
+  const secrets = knownSecrets();
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || isSecretVariable(name)) continue;
+    if (secrets.some((s) => carriesSecret(value, s))) continue;
+    out[name] = value;
+  }
+  if (urlEnv) out[urlEnv.name] = urlEnv.url;
+  return out;
 }

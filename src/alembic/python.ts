@@ -6,6 +6,7 @@
  * trip reports the import error on that revision later.
  */
 import { spawn } from 'node:child_process';
+import { untrustedEnvironment } from '../secrets.js';
 import path from 'node:path';
 import type { AlembicProject } from './types.js';
 
@@ -132,7 +133,12 @@ function run(
   input: string,
 ): Promise<{ code: number; stdout: string; stderr: string; spawnError: string | null }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Imports revision files, i.e. runs the pull request's code: no secrets in its environment.
+    const child = spawn(cmd, args, {
+      cwd,
+      env: untrustedEnvironment(process.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -1,13 +1,22 @@
 /**
  * The part every provider shares: given a way to reach a server as a user allowed to create
- * databases, create fresh `migration_guard_<hex>` databases and drop them again.
+ * databases and roles, create fresh `migration_guard_<hex>` databases, each owned by a fresh
+ * login role of the same name that is not a superuser (the pull request's code connects as
+ * that role), and drop both again.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { infraError, maskSecrets } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
-import type { Database, DatabaseProvider, DatabaseServer } from './types.js';
+import { registerSecret } from '../secrets.js';
+import type {
+  CreateDatabaseOptions,
+  Database,
+  DatabaseProvider,
+  DatabaseServer,
+  MigrationRoleMode,
+} from './types.js';
 
 export const DATABASE_NAME_PREFIX = 'migration_guard_';
 
@@ -53,6 +62,74 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** What the admin user may do, from pg_roles. */
+export interface AdminRights {
+  user: string;
+  superuser: boolean;
+  createdb: boolean;
+  createrole: boolean;
+}
+
+export async function queryAdminRights(client: pg.Client): Promise<AdminRights> {
+  const res = await client.query<{ u: string; s: boolean; d: boolean; r: boolean }>(
+    'select rolname as u, rolsuper as s, rolcreatedb as d, rolcreaterole as r from pg_roles where rolname = current_user',
+  );
+  const row = res.rows[0];
+  if (!row) throw new Error('current_user is not in pg_roles');
+  return { user: row.u, superuser: row.s, createdb: row.d, createrole: row.r };
+}
+
+/**
+ * The attributes the admin user lacks for `mode` ([] = enough): a restricted migration role
+ * needs CREATEDB and CREATEROLE (or superuser); the superuser mode needs CREATEDB only.
+ */
+export function missingRights(rights: AdminRights, mode: MigrationRoleMode): string[] {
+  if (rights.superuser) return [];
+  const missing: string[] = [];
+  if (!rights.createdb) missing.push('CREATEDB');
+  if (mode === 'restricted' && !rights.createrole) missing.push('CREATEROLE');
+  return missing;
+}
+
+/** A random password of [0-9a-f] (no quoting issues in SQL, URLs or DSNs). */
+export function randomPassword(): string {
+  return randomBytes(18).toString('hex');
+}
+
+/**
+ * The login role the pull request's code runs as: no superuser, no CREATEDB, no CREATEROLE,
+ * no REPLICATION, no BYPASSRLS, member of no role (so none of pg_execute_server_program,
+ * pg_read_server_files, pg_write_server_files). Owning its database is what lets it create
+ * schemas and trusted extensions (pgcrypto, citext, uuid-ossp, pg_trgm… on PostgreSQL 13+).
+ */
+export async function createMigrationRole(
+  client: pg.Client,
+  role: string,
+  password: string,
+  rights: AdminRights,
+): Promise<void> {
+  await client.query(
+    `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${password}'`,
+  );
+  // CREATE DATABASE … OWNER needs the creator to be able to SET ROLE to the owner; a superuser
+  // always can. The grant goes from the migration role to the admin user, never the reverse.
+  if (!rights.superuser) await client.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
+}
+
+/** Ends the role's sessions everywhere and drops it (what it owned went with its database). */
+export async function dropMigrationRole(client: pg.Client, role: string): Promise<void> {
+  await client.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
+  try {
+    await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+  } catch (e) {
+    // 2BP01: it still owns or was granted something in this (maintenance) database, e.g. a
+    // migration that connected here on a server where PUBLIC may create in `public`.
+    if ((e as { code?: string }).code !== '2BP01') throw e;
+    await client.query(`DROP OWNED BY ${quoteIdent(role)} CASCADE`);
+    await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
+  }
+}
+
 export async function dropDatabase(client: pg.Client, name: string, serverVersionNum: number): Promise<void> {
   if (serverVersionNum >= 130000) {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
@@ -70,8 +147,11 @@ export async function dropDatabase(client: pg.Client, name: string, serverVersio
 export interface AdminServerOptions extends ServerVersion {
   provider: DatabaseProvider;
   admin: AdminConnection;
-  /** The URL (with password) under which a database of this server is reachable. */
-  urlFor(databaseName: string): string;
+  /**
+   * The URL (with password) under which a database of this server is reachable: as the
+   * admin user, or as `login` when given.
+   */
+  urlFor(databaseName: string, login?: { user: string; password: string }): string;
   /**
    * True when the server is ours (container, local cluster): stopping it discards every
    * database, so dispose skips the DROPs. False for a user's server (--database-url).
@@ -89,7 +169,8 @@ export class AdminServer implements DatabaseServer {
   readonly provider: DatabaseProvider;
   readonly serverVersion: string;
   readonly serverVersionNum: number;
-  private readonly created = new Set<string>();
+  /** Databases created (or being created) and the role that owns each (null: the admin user). */
+  private readonly created = new Map<string, { role: string | null }>();
   private readonly creating = new Set<Promise<unknown>>();
   private disposing: Promise<void> | null = null;
   private readonly unregisterCleanup: () => void;
@@ -102,29 +183,59 @@ export class AdminServer implements DatabaseServer {
     this.unregisterCleanup = registerCleanup(() => this.dispose());
   }
 
-  async createDatabase(): Promise<Database> {
+  async createDatabase(options: CreateDatabaseOptions = {}): Promise<Database> {
     if (this.disposing) throw new Error('database server already disposed');
+    const mode: MigrationRoleMode = options.migrationRole ?? 'restricted';
     const name = randomDatabaseName();
     const { log, where } = this.options;
     // Known before CREATE runs so a dispose racing with it still drops it (DROP IF EXISTS).
-    this.created.add(name);
-    const creating = withClient(this.options.admin, (c) => c.query(`CREATE DATABASE ${quoteIdent(name)}`));
+    this.created.set(name, { role: mode === 'restricted' ? name : null });
+    const password = randomPassword();
+    if (mode === 'restricted') registerSecret(password);
+    const creating = withClient(this.options.admin, async (c) => {
+      const rights = await queryAdminRights(c);
+      const missing = missingRights(rights, mode);
+      if (missing.length > 0) throw new MissingRightsError(rights.user, missing, mode);
+      if (mode === 'restricted') {
+        await createMigrationRole(c, name, password, rights);
+        await c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(name)}`);
+        // Only its role (and the admin user) may connect to it.
+        await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
+        // On a server we own, the migration role cannot reach the other databases either.
+        if (this.options.ownsServer) {
+          for (const other of ['postgres', 'template1'])
+            await c.query(`REVOKE CONNECT ON DATABASE ${quoteIdent(other)} FROM PUBLIC`);
+        }
+      } else {
+        await c.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      }
+    });
     this.creating.add(creating);
     try {
       await creating;
     } catch (e) {
+      // The role may exist without its database: drop it (best effort) before failing.
+      if (mode === 'restricted' && !(e instanceof MissingRightsError))
+        await withClient(this.options.admin, (c) => dropMigrationRole(c, name)).catch(() => {});
       this.created.delete(name);
+      if (e instanceof MissingRightsError)
+        throw infraError(`cannot create a database on ${where}: ${e.message}`);
       const reason = maskSecrets(e instanceof Error ? e.message : String(e));
       const hint =
         (e as { code?: string }).code === '42501'
-          ? 'grant the user CREATEDB or use a URL of a user that may create databases'
+          ? mode === 'restricted'
+            ? 'the database-url user needs CREATEDB and CREATEROLE, or superuser'
+            : 'grant the user CREATEDB or use a URL of a user that may create databases'
           : 'check the server and its permissions';
       throw infraError(`cannot create a database on ${where}: ${reason} (${hint})`, e);
     } finally {
       this.creating.delete(creating);
     }
-    log.debug(`created database ${name} on ${where}`);
-    const url = this.options.urlFor(name);
+    log.debug(
+      `created database ${name} on ${where}${mode === 'restricted' ? ` owned by login role ${name} (not a superuser)` : ' (migrations run as the admin user)'}`,
+    );
+    const url =
+      mode === 'restricted' ? this.options.urlFor(name, { user: name, password }) : this.options.urlFor(name);
     let dropped: Promise<void> | null = null;
     const dispose = (): Promise<void> => {
       dropped ??= this.drop(name);
@@ -133,7 +244,10 @@ export class AdminServer implements DatabaseServer {
     return {
       url,
       maskedUrl: maskSecrets(url),
+      adminUrl: this.options.urlFor(name),
       name,
+      role: mode === 'restricted' ? name : null,
+      migrationRole: mode,
       serverVersion: this.serverVersion,
       serverVersionNum: this.serverVersionNum,
       provider: this.provider,
@@ -142,13 +256,24 @@ export class AdminServer implements DatabaseServer {
     };
   }
 
+  /** Drops the database (WITH (FORCE)) and then its role. */
+  private async dropOne(name: string): Promise<void> {
+    const entry = this.created.get(name);
+    await withClient(this.options.admin, async (c) => {
+      await dropDatabase(c, name, this.serverVersionNum);
+      if (entry?.role) await dropMigrationRole(c, entry.role);
+    });
+    this.created.delete(name);
+    this.options.log.debug(
+      `dropped database ${name}${entry?.role ? ' and its role' : ''} on ${this.options.where}`,
+    );
+  }
+
   private async drop(name: string): Promise<void> {
     if (!this.created.has(name)) return;
     // The whole server is about to go away (or already has): nothing to drop.
     if (this.disposing && this.options.ownsServer) return;
-    await withClient(this.options.admin, (c) => dropDatabase(c, name, this.serverVersionNum));
-    this.created.delete(name);
-    this.options.log.debug(`dropped database ${name} on ${this.options.where}`);
+    await this.dropOne(name);
   }
 
   dispose(): Promise<void> {
@@ -165,11 +290,9 @@ export class AdminServer implements DatabaseServer {
     await Promise.allSettled([...this.creating]);
     const errors: unknown[] = [];
     if (!this.options.ownsServer) {
-      for (const name of [...this.created]) {
+      for (const name of [...this.created.keys()]) {
         try {
-          await withClient(this.options.admin, (c) => dropDatabase(c, name, this.serverVersionNum));
-          this.created.delete(name);
-          this.options.log.debug(`dropped database ${name} on ${this.options.where}`);
+          await this.dropOne(name);
         } catch (e) {
           errors.push(e);
         }
@@ -185,5 +308,19 @@ export class AdminServer implements DatabaseServer {
       const reason = maskSecrets(first instanceof Error ? first.message : String(first));
       throw infraError(`cleanup of ${this.options.where} failed: ${reason}`, first);
     }
+  }
+}
+
+/** The admin user lacks an attribute the run needs: says which and how to grant it. */
+class MissingRightsError extends Error {
+  constructor(user: string, missing: string[], mode: MigrationRoleMode) {
+    const needs =
+      mode === 'restricted'
+        ? 'CREATEDB and CREATEROLE, or superuser, to create a throwaway database and a login role that is not a superuser for the migrations'
+        : 'CREATEDB, or superuser, to create a throwaway database';
+    super(
+      `the database-url user "${user}" lacks ${missing.join(' and ')}: it needs ${needs} (ALTER ROLE ${quoteIdent(user)} ${missing.join(' ')})`,
+    );
+    this.name = 'MissingRightsError';
   }
 }

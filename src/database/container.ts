@@ -10,6 +10,7 @@ import { DEFAULT_POSTGRES_IMAGE } from '../config.js';
 import { infraError, maskSecrets } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
+import { registerSecret } from '../secrets.js';
 import { AdminServer, queryServerVersion, withClient, type ServerVersion } from './admin.js';
 
 const POSTGRES_PORT = 5432;
@@ -255,6 +256,7 @@ export async function startContainerServer(
     const host = client.info.containerRuntime.host;
     await ensureImage(tc, client, imageName, log);
     const password = randomBytes(12).toString('hex');
+    registerSecret(password);
     const connectWait = new ConnectWaitStrategy(host, password);
     // The library's PostgreSqlContainer brings a Docker health check and its slower waits;
     // a GenericContainer with our connect-wait is ready ~0.5 s sooner (bench/README.md).
@@ -302,7 +304,8 @@ export async function startContainerServer(
       provider: 'container',
       ...version,
       admin,
-      urlFor: (db) => `postgresql://postgres:${password}@${host}:${port}/${db}`,
+      urlFor: (db, login) =>
+        `postgresql://${login?.user ?? 'postgres'}:${login?.password ?? password}@${host}:${port}/${db}`,
       ownsServer: true,
       stop: async () => {
         unregister();

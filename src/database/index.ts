@@ -10,15 +10,25 @@ import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startContainerServer } from './container.js';
 import { findPostgresBinaries, startLocalServer } from './local.js';
-import type { Database, DatabaseServer } from './types.js';
+import type { Database, DatabaseServer, MigrationRoleMode } from './types.js';
 import { startUrlServer } from './url.js';
 
-export type { Database, DatabaseServer, DatabaseProvider } from './types.js';
+export type {
+  CreateDatabaseOptions,
+  Database,
+  DatabaseServer,
+  DatabaseProvider,
+  MigrationRoleMode,
+} from './types.js';
 export { imageForSpec } from './container.js';
 export { findPostgresBinaries } from './local.js';
 
 export interface StartOptions {
   log: Logger;
+}
+
+export interface AcquireOptions extends StartOptions {
+  migrationRole?: MigrationRoleMode;
 }
 
 export function startServer(spec: DatabaseSpec, opts: StartOptions): Promise<DatabaseServer> {
@@ -51,17 +61,17 @@ async function startServerNow(spec: DatabaseSpec, { log }: StartOptions): Promis
 }
 
 /** A server plus one fresh database on it; disposing the database also stops the server. */
-export function acquireDatabase(spec: DatabaseSpec, opts: StartOptions): Promise<Database> {
+export function acquireDatabase(spec: DatabaseSpec, opts: AcquireOptions): Promise<Database> {
   const acquired = acquireNow(spec, opts);
   acquired.catch(() => {});
   return acquired;
 }
 
-async function acquireNow(spec: DatabaseSpec, opts: StartOptions): Promise<Database> {
+async function acquireNow(spec: DatabaseSpec, opts: AcquireOptions): Promise<Database> {
   const server = await startServer(spec, opts);
   let db: Database;
   try {
-    db = await server.createDatabase();
+    db = await server.createDatabase({ migrationRole: opts.migrationRole });
   } catch (e) {
     await server.dispose().catch(() => {});
     throw e;

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { infraError } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
+import { registerSecret } from '../secrets.js';
 import { AdminServer, queryServerVersion, withClient } from './admin.js';
 import { prepareDataDir } from './template.js';
 
@@ -307,6 +308,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Adm
     // Host connections use scram-sha-256; the postgres role gets a random password over the
     // trusted unix socket, so the URL handed to the user's code carries a real password.
     const password = randomBytes(12).toString('hex');
+    registerSecret(password);
     const socketAdmin = { host: dir, port, user: 'postgres', database: 'postgres' };
     const version = await withClient(socketAdmin, async (c) => {
       await c.query(`ALTER ROLE postgres PASSWORD '${password}'`);
@@ -317,7 +319,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Adm
       provider: 'local',
       ...version,
       admin: socketAdmin,
-      urlFor: (db) => `postgresql://postgres:${password}@127.0.0.1:${port}/${db}`,
+      urlFor: (db, login) =>
+        `postgresql://${login?.user ?? 'postgres'}:${login?.password ?? password}@127.0.0.1:${port}/${db}`,
       ownsServer: true,
       stop: async () => {
         unregister();

@@ -1,13 +1,32 @@
 /** The throwaway PostgreSQL a run migrates: one fresh database on a server we may own. */
+import type { MigrationRoleMode } from '../config.js';
+
+export type { MigrationRoleMode };
+
 export type DatabaseProvider = 'container' | 'local' | 'url';
 
+export interface CreateDatabaseOptions {
+  migrationRole?: MigrationRoleMode;
+}
+
 export interface Database extends AsyncDisposable {
-  /** postgresql://user:password@host:port/migration_guard_<hex> */
+  /**
+   * postgresql://role:password@host:port/migration_guard_<hex>: what the migrations get. As the
+   * migration role (restricted), or as the admin user (superuser mode).
+   */
   url: string;
   /** `url` with the password replaced by `***`: safe for logs and reports. */
   maskedUrl: string;
+  /**
+   * The same database as the admin user: for this tool's own setup and tests, never handed to
+   * the pull request's code.
+   */
+  adminUrl: string;
   /** The database name, migration_guard_<hex>. */
   name: string;
+  /** The login role the migrations run as (named like the database); null in superuser mode. */
+  role: string | null;
+  migrationRole: MigrationRoleMode;
   /** e.g. "15.14" (the first word of server_version). */
   serverVersion: string;
   /** e.g. 150014 (server_version_num). */
@@ -21,8 +40,11 @@ export interface DatabaseServer extends AsyncDisposable {
   provider: DatabaseProvider;
   serverVersion: string;
   serverVersionNum: number;
-  /** CREATE DATABASE migration_guard_<hex>; its dispose drops it WITH (FORCE). */
-  createDatabase(): Promise<Database>;
+  /**
+   * CREATE ROLE + CREATE DATABASE migration_guard_<hex> owned by it (restricted, the default);
+   * its dispose drops both (the database WITH (FORCE)).
+   */
+  createDatabase(options?: CreateDatabaseOptions): Promise<Database>;
   /** Drops what it created, stops the container/cluster it owns, deletes temp dirs. Idempotent. */
   dispose(): Promise<void>;
 }

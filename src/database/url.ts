@@ -1,9 +1,12 @@
 /**
- * --database-url: someone else's server. We connect to the URL only to CREATE DATABASE
- * migration_guard_<hex> and, at the end, to drop it; nothing runs inside the URL's database.
+ * --database-url: someone else's server. We connect to the URL only to CREATE ROLE and
+ * CREATE DATABASE migration_guard_<hex> and, at the end, to drop both; nothing runs inside the
+ * URL's database. A URL without a database name uses the maintenance database `postgres`,
+ * then `template1` (what createdb and the other PostgreSQL tools do).
  */
 import { infraError, maskSecrets, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { registerSecret } from '../secrets.js';
 import { AdminServer, queryServerVersion, withClient, type ServerVersion } from './admin.js';
 
 const PG_SCHEMES = new Set(['postgres:', 'postgresql:']);
@@ -13,7 +16,12 @@ export interface ParsedServerUrl {
   host: string;
   port: string;
   password: string;
+  /** The URL's database; null when it names none (postgresql://u:p@host:5432). */
+  database: string | null;
 }
+
+/** Where admin work goes when the URL names no database, in order. */
+export const MAINTENANCE_DATABASES = ['postgres', 'template1'] as const;
 
 /** Accepts postgres:// and postgresql:// (also SQLAlchemy's postgresql+driver://). */
 export function parseServerUrl(raw: string): ParsedServerUrl {
@@ -35,13 +43,22 @@ export function parseServerUrl(raw: string): ParsedServerUrl {
     host: url.hostname || 'localhost',
     port: url.port || '5432',
     password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || null,
   };
 }
 
-/** The same server and credentials, another database. */
-export function urlWithDatabase(url: URL, database: string): string {
+/** The same server, another database (and, when given, another login). */
+export function urlWithDatabase(
+  url: URL,
+  database: string,
+  login?: { user: string; password: string },
+): string {
   const out = new URL(url.href);
-  out.pathname = `/${database}`;
+  out.pathname = `/${encodeURIComponent(database)}`;
+  if (login) {
+    out.username = encodeURIComponent(login.user);
+    out.password = encodeURIComponent(login.password);
+  }
   return out.href;
 }
 
@@ -67,8 +84,10 @@ export interface UrlServerOptions {
 export async function startUrlServer(raw: string, options: UrlServerOptions): Promise<AdminServer> {
   const { log } = options;
   const parsed = parseServerUrl(raw);
+  registerSecret(parsed.password);
   const where = `PostgreSQL at ${parsed.host}:${parsed.port}`;
-  const admin = { connectionString: parsed.url.href };
+  const databases = parsed.database !== null ? [parsed.database] : [...MAINTENANCE_DATABASES];
+  let admin = { connectionString: urlWithDatabase(parsed.url, databases[0]!) };
   const attempts = options.attempts ?? 5;
   let delay = options.firstDelayMs ?? 200;
   let version: ServerVersion | null = null;
@@ -77,6 +96,16 @@ export async function startUrlServer(raw: string, options: UrlServerOptions): Pr
       version = await withClient(admin, queryServerVersion);
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';
+      // No `postgres` database on this server: the next maintenance database, like createdb.
+      if (code === '3D000' && databases.length > 1) {
+        databases.shift();
+        log.debug(
+          `${where} has no database ${new URL(admin.connectionString).pathname.slice(1)}, trying ${databases[0]}`,
+        );
+        admin = { connectionString: urlWithDatabase(parsed.url, databases[0]!) };
+        attempt--;
+        continue;
+      }
       const reason =
         scrub(e instanceof Error ? e.message : String(e), parsed.password) || code || 'unknown error';
       if (PERMANENT_CODES.has(code) || attempt >= attempts) {
@@ -92,7 +121,7 @@ export async function startUrlServer(raw: string, options: UrlServerOptions): Pr
     provider: 'url',
     ...version,
     admin,
-    urlFor: (db) => urlWithDatabase(parsed.url, db),
+    urlFor: (db, login) => urlWithDatabase(parsed.url, db, login),
     ownsServer: false,
     stop: async () => {},
     log,

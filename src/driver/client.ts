@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
 import type { Logger } from '../log.js';
+import { untrustedEnvironment } from '../secrets.js';
 import type { LockInfo } from '../report/model.js';
 
 /** A statement as the driver reports it (the report's ExecutedStatement plus attribution). */
@@ -86,7 +87,10 @@ export interface DriverStartOptions {
   python: string[];
   driverPath: string;
   cwd: string;
+  /** Base environment (default process.env); secrets are always removed (src/secrets.ts). */
   env?: NodeJS.ProcessEnv;
+  /** The variable env.py reads the database URL from, set to the migration role's URL. */
+  urlEnv?: { name: string; url: string };
   log: Logger;
   /** Per-request timeout; the process is killed when it passes. Default 10 minutes. */
   stepTimeoutMs?: number;
@@ -181,7 +185,11 @@ export class DriverClient {
     if (!command) throw infraError('no Python given: pass --python with your project’s interpreter');
     const child = spawn(command, [...prefix, options.driverPath], {
       cwd: options.cwd,
-      env: { ...(options.env ?? process.env), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      env: {
+        ...untrustedEnvironment(options.env ?? process.env, options.urlEnv),
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group: wrappers (`uv run python`, chroot scripts) die with the driver.
       detached: true,

@@ -11,6 +11,7 @@ import {
   parseDurationMs,
   parseFailOn,
   parseWholeNumber,
+  parseMigrationRole,
   splitCommand,
 } from '../config.js';
 import { usageError } from '../errors.js';
@@ -71,6 +72,8 @@ export function configFromInputs(getInput: GetInput, env: Env): Config {
   config.onlyChanged = booleanInput(getInput, 'only-changed', true);
   config.python = splitCommand(getInput('python') || 'python');
   config.databaseUrlEnv = getInput('database-url-env') || config.databaseUrlEnv;
+  const migrationRole = getInput('migration-role');
+  if (migrationRole) config.migrationRole = parseMigrationRole(migrationRole, 'input migration-role');
   const failOn = getInput('fail-on');
   if (failOn) config.failOn = parseFailOn(failOn, 'input fail-on');
   const concurrency = getInput('concurrency');

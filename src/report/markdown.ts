@@ -7,6 +7,7 @@ import type { FailOn } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
 import type { ExecutedStatement, Finding, Phase, ProjectReport, Report, RevisionReport } from './model.js';
 import { inertMarkdown } from '../scrub.js';
+import { securityWarnings } from './model.js';
 import { slowestSteps } from './slowest.js';
 
 export interface MarkdownOptions {
@@ -148,7 +149,8 @@ function projectBlocks(project: ProjectReport, projectCount: number, opts: Markd
   const pending = project.revisions.filter((r) => r.pending);
   const table =
     pending.length === 0 ? 'No pending revisions: nothing to round-trip.' : revisionTable(pending, opts);
-  blocks.push({ kind: 'core', text: [header, table].filter((x) => x !== '').join('\n\n') });
+  const warnings = securityWarnings(project).map((w) => `> [!WARNING]\n> ${w}`);
+  blocks.push({ kind: 'core', text: [header, ...warnings, table].filter((x) => x !== '').join('\n\n') });
 
   const projectFindings = project.findings.filter((f) => !f.ignored);
   blocks.push(

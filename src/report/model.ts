@@ -81,7 +81,15 @@ export interface ProjectReport {
   skipped?: string | null;
   /** What ran: "full" (round trip) or "static" (no database). */
   mode?: 'full' | 'static';
-  database?: { provider: string; serverVersion: string | null } | null;
+  /**
+   * migrationRole: who the pull request's code connected as; `restricted` (a fresh login role
+   * that is not a superuser) unless --migration-role superuser was given.
+   */
+  database?: {
+    provider: string;
+    serverVersion: string | null;
+    migrationRole?: 'restricted' | 'superuser';
+  } | null;
   timings?: Record<string, number>;
 }
 
@@ -99,6 +107,14 @@ export interface Report {
   tool: { name: string; version: string };
   projects: ProjectReport[];
   summary: ReportSummary;
+}
+
+/** Shown by the text and markdown reports when the migrations did not run least-privileged. */
+export const SUPERUSER_WARNING =
+  "migrations ran as a superuser (migration-role superuser): the pull request's SQL had full rights on the server (programs on the host, server settings, every database)";
+
+export function securityWarnings(project: ProjectReport): string[] {
+  return project.database?.migrationRole === 'superuser' ? [SUPERUSER_WARNING] : [];
 }
 
 export function allFindings(report: Report): Finding[] {

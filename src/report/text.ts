@@ -6,6 +6,7 @@
 import type { FailOn } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
+import { securityWarnings } from './model.js';
 import { slowestSteps } from './slowest.js';
 
 export interface TextOptions {
@@ -61,6 +62,7 @@ function renderProject(p: ProjectReport, options: TextOptions): string[] {
     `  heads: ${p.heads.join(', ') || '(none)'}${p.base ? `   base heads: ${p.baseHeads.join(', ') || '(none)'}` : ''}`,
   );
   if (p.mode === 'static') out.push('  static checks only: no database was used, the round trip did not run');
+  for (const warning of securityWarnings(p)) out.push(`  warning: ${warning}`);
   const pending = p.revisions.filter((r) => r.pending);
   if (pending.length === 0) out.push('  no pending revisions');
   for (const r of p.revisions) out.push(...renderRevision(r, options));

@@ -1,13 +1,20 @@
 /**
  * Puts the throwaway database back to empty after a failed step, so the next revision runs on a
  * known state: ends every other session (a killed driver's backend may still hold locks), then
- * drops every user schema and recreates `public`.
+ * removes everything the migrations created.
+ *
+ * As the migration role (the default, not a superuser) that is `DROP OWNED BY CURRENT_USER`:
+ * every object the role created in this database, whoever owns `public` (the bootstrap superuser
+ * before PostgreSQL 15). As a superuser (--migration-role superuser) every user schema is
+ * dropped and `public` recreated.
  */
 import type pg from 'pg';
 
-const RESET_SQL = [
-  `select pg_terminate_backend(pid) from pg_stat_activity
-     where datname = current_database() and pid <> pg_backend_pid()`,
+const TERMINATE_OTHERS = `select pg_terminate_backend(pid) from pg_stat_activity
+     where datname = current_database() and pid <> pg_backend_pid()`;
+
+const SUPERUSER_RESET_SQL = [
+  TERMINATE_OTHERS,
   `do $$
    declare s text;
    begin
@@ -20,6 +27,16 @@ const RESET_SQL = [
   `create schema public`,
 ];
 
+const ROLE_RESET_SQL = [
+  TERMINATE_OTHERS,
+  'drop owned by current_user cascade',
+  'create schema if not exists public',
+];
+
 export async function resetDatabase(client: pg.Client): Promise<void> {
-  for (const sql of RESET_SQL) await client.query(sql);
+  const res = await client.query<{ s: boolean }>(
+    'select rolsuper as s from pg_roles where rolname = current_user',
+  );
+  const sql = res.rows[0]?.s ? SUPERUSER_RESET_SQL : ROLE_RESET_SQL;
+  for (const statement of sql) await client.query(statement);
 }

@@ -246,6 +246,7 @@ class RoundTripRunner {
       driverPath: this.input.driverPath ?? defaultDriverPath(),
       cwd: this.input.projectDir,
       env: process.env,
+      urlEnv: { name: this.input.databaseUrlEnv, url: this.input.databaseUrl },
       log: this.log,
       stepTimeoutMs: this.input.stepTimeoutMs,
     });

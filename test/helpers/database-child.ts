@@ -2,7 +2,7 @@
  * Child process for database tests that need a separate process (signals, hidden Docker
  * socket). Run: node --experimental-transform-types --import ./test/helpers/ts-hooks.mjs
  *   test/helpers/database-child.ts <hold|start> '<DatabaseSpec JSON>'
- * hold:  acquire a database (debug log on stderr), print {"url","name","provider","pid"} as one JSON line, wait for a signal.
+ * hold:  acquire a database (debug log on stderr), print {"url","adminUrl","name","provider","pid"} as one JSON line, wait for a signal.
  * start: acquire, print the provider, dispose; on error print the message on stderr and exit with its exit code.
  */
 import type { DatabaseSpec } from '../../src/config.js';
@@ -20,7 +20,7 @@ try {
   const db = await acquireDatabase(spec, { log });
   if (mode === 'hold') {
     process.stdout.write(
-      `${JSON.stringify({ url: db.url, name: db.name, provider: db.provider, pid: process.pid })}\n`,
+      `${JSON.stringify({ url: db.url, adminUrl: db.adminUrl, name: db.name, provider: db.provider, pid: process.pid })}\n`,
     );
     setInterval(() => {}, 60_000);
   } else {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { acquireDatabase, startServer } from '../../../src/database/index.js';
 import { findPostgresBinaries } from '../../../src/database/local.js';
 import { pendingCleanups } from '../../../src/lifecycle.js';
-import type { Logger } from '../../../src/log.js';
 import { silentLogger } from '../../../src/log.js';
 import {
   firstLine,
@@ -12,12 +11,7 @@ import {
   stderrMatch,
   waitForExit,
 } from '../../helpers/database-child-process.js';
-import { eventually, gone, query, userObjectCount } from './pg-helpers.js';
-
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  return { ...silentLogger, debug: (m) => lines.push(m), lines };
-}
+import { eventually, gone, query, recordingLogger, userObjectCount } from './pg-helpers.js';
 
 describe('local PostgreSQL provider', () => {
   it('finds the real PostgreSQL 15 bin dir', async () => {
@@ -41,7 +35,7 @@ describe('local PostgreSQL provider', () => {
     const log = recordingLogger();
     const db = await acquireDatabase({ kind: 'local' }, { log });
     const [row] = await query<{ version: string; db: string; dir: string }>(
-      db.url,
+      db.adminUrl,
       "select version(), current_database() as db, current_setting('data_directory') as dir",
     );
     expect(row!.version).toMatch(/^PostgreSQL 15\./);
@@ -52,9 +46,13 @@ describe('local PostgreSQL provider', () => {
     expect(db.serverVersionNum).toBeGreaterThanOrEqual(150000);
     expect(db.serverVersionNum).toBeLessThan(160000);
     expect(await userObjectCount(db.url)).toBe(0);
-    // The URL carries a real password (host connections use scram-sha-256).
+    // The URL carries a real password (host connections use scram-sha-256), of the fresh
+    // login role named like the database.
     const password = new URL(db.url).password;
-    expect(password).toMatch(/^[0-9a-f]{24}$/);
+    expect(password).toMatch(/^[0-9a-f]{36}$/);
+    expect(new URL(db.url).username).toBe(db.name);
+    expect(db.role).toBe(db.name);
+    expect(new URL(db.adminUrl).username).toBe('postgres');
     expect(db.maskedUrl).toBe(db.url.replace(password, '***'));
     await expect(query(db.url.replace(password, 'wrong'), 'select 1')).rejects.toThrow(
       /password authentication failed/,
@@ -127,8 +125,11 @@ describe('local PostgreSQL provider', () => {
   it('removes the cluster and its temp dir when the process gets SIGTERM', async () => {
     const child = spawnDatabaseChild('hold', { kind: 'local' });
     const exited = waitForExit(child);
-    const info = JSON.parse(await firstLine(child)) as { url: string };
-    const [row] = await query<{ dir: string }>(info.url, "select current_setting('data_directory') as dir");
+    const info = JSON.parse(await firstLine(child)) as { url: string; adminUrl: string };
+    const [row] = await query<{ dir: string }>(
+      info.adminUrl,
+      "select current_setting('data_directory') as dir",
+    );
     const tempDir = path.dirname(row!.dir);
     expect(gone(tempDir)).toBe(false);
     child.kill('SIGTERM');

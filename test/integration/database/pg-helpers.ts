@@ -1,6 +1,8 @@
 /** Small helpers shared by the database integration tests. */
 import { existsSync } from 'node:fs';
 import pg from 'pg';
+import type { Logger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/log.js';
 
 export async function query<T extends pg.QueryResultRow>(
   url: string,
@@ -40,4 +42,10 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 
 export function gone(dir: string): boolean {
   return !existsSync(dir);
+}
+
+/** A logger that keeps its debug lines. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { ...silentLogger, debug: (m) => lines.push(m), lines };
 }

@@ -7,7 +7,7 @@ import { isMigrationGuardError } from '../../../src/errors.js';
 import { pendingCleanups } from '../../../src/lifecycle.js';
 import { silentLogger } from '../../../src/log.js';
 import { firstLine, spawnDatabaseChild, waitForExit } from '../../helpers/database-child-process.js';
-import { eventually, query, userObjectCount } from './pg-helpers.js';
+import { eventually, query, recordingLogger, userObjectCount } from './pg-helpers.js';
 
 // A real server to point --database-url at: our local provider, with one database that plays
 // the user's "postgres" database named in the URL.
@@ -16,7 +16,7 @@ let serverUrl: string;
 
 beforeAll(async () => {
   server = await startServer({ kind: 'local' }, { log: silentLogger });
-  serverUrl = (await server.createDatabase()).url;
+  serverUrl = (await server.createDatabase()).adminUrl;
   await query(serverUrl, 'create table users_data (id int)');
 });
 afterAll(async () => {
@@ -100,21 +100,76 @@ describe('URL provider', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
-  it('a user without CREATEDB: exit 3 saying to grant it', async () => {
+  it('a user without CREATEDB and CREATEROLE: exit 3 naming both and how to grant them', async () => {
     await query(serverUrl, "create role app_no_createdb login password 'app-pw-123'");
+    // The server is one we started: it lets no one but superusers into `postgres` by default.
+    await query(serverUrl, 'grant connect on database postgres to app_no_createdb');
     const url = new URL(serverUrl);
     url.username = 'app_no_createdb';
     url.password = 'app-pw-123';
+    url.pathname = '/postgres';
     const urlServer = await startServer({ kind: 'url', url: url.href }, { log: silentLogger });
     try {
       const error = await errorOf(urlServer.createDatabase());
       expect(error.exitCode).toBe(3);
       expect(error.message).toMatch(
-        /^cannot create a database on PostgreSQL at 127\.0\.0\.1:\d+: permission denied to create database \(grant the user CREATEDB/,
+        /^cannot create a database on PostgreSQL at 127\.0\.0\.1:\d+: the database-url user "app_no_createdb" lacks CREATEDB and CREATEROLE: it needs CREATEDB and CREATEROLE, or superuser, .* \(ALTER ROLE "app_no_createdb" CREATEDB CREATEROLE\)$/,
       );
       expect(error.message).not.toContain('app-pw-123');
+      // The superuser mode needs CREATEDB only, and says so.
+      const superuserMode = await errorOf(urlServer.createDatabase({ migrationRole: 'superuser' }));
+      expect(superuserMode.message).toMatch(/lacks CREATEDB: it needs CREATEDB, or superuser/);
     } finally {
       await urlServer.dispose();
+    }
+  });
+
+  it('a user with CREATEDB and CREATEROLE (no superuser) creates and drops the role and its database', async () => {
+    await query(serverUrl, "create role app_admin login createdb createrole password 'app-admin-pw'");
+    await query(serverUrl, 'grant connect on database postgres to app_admin');
+    const url = new URL(serverUrl);
+    url.username = 'app_admin';
+    url.password = 'app-admin-pw';
+    url.pathname = '';
+    const db = await acquireDatabase({ kind: 'url', url: url.href }, { log: silentLogger });
+    let dropped = false;
+    try {
+      expect(db.role).toBe(db.name);
+      const [row] = await query<{ u: string; owner: string; s: boolean }>(
+        db.url,
+        `select current_user as u, pg_get_userbyid(d.datdba) as owner, r.rolsuper as s
+           from pg_database d, pg_roles r where d.datname = current_database() and r.rolname = current_user`,
+      );
+      expect(row).toEqual({ u: db.name, owner: db.name, s: false });
+      await query(db.url, 'create table t (id int)');
+      await db.dispose();
+      dropped = true;
+      expect(await guardDatabases()).toEqual([]);
+      const roles = await query(serverUrl, 'select 1 from pg_roles where rolname = $1', [db.name]);
+      expect(roles).toEqual([]);
+    } finally {
+      if (!dropped) await db.dispose();
+    }
+  });
+
+  it('a URL without a database name uses the maintenance database postgres, then template1', async () => {
+    const url = new URL(serverUrl);
+    url.pathname = '';
+    const log = recordingLogger();
+    const db = await acquireDatabase({ kind: 'url', url: url.href }, { log });
+    await db.dispose();
+    expect(log.lines.join('\n')).not.toMatch(/trying template1/);
+    // A server without a `postgres` database: template1 (createdb's fallback).
+    await query(serverUrl, 'alter database postgres rename to postgres_elsewhere');
+    try {
+      const log2 = recordingLogger();
+      const db2 = await acquireDatabase({ kind: 'url', url: url.href }, { log: log2 });
+      expect(await userObjectCount(db2.url)).toBe(0);
+      await db2.dispose();
+      expect(log2.lines.join('\n')).toMatch(/has no database postgres, trying template1/);
+      expect(await guardDatabases()).toEqual([]);
+    } finally {
+      await query(serverUrl, 'alter database postgres_elsewhere rename to postgres');
     }
   });
 

@@ -82,17 +82,26 @@ export function lineOf(file: string, needle: string): number {
 let counter = 0;
 
 /** CREATE DATABASE on the server of `serverUrl`; returns the new database's URL. */
+/**
+ * A new empty database on the server of `serverUrl` (a superuser's URL), owned by a new login
+ * role that is not a superuser, like the one a real run creates (src/database/admin.ts): the
+ * returned URL is that role's.
+ */
 export async function freshDatabase(serverUrl: string): Promise<string> {
   const name = `mg_rt_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const password = `pw_${name}`;
   const client = new pg.Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(`create database ${name}`);
+    await client.query(`create role ${name} login password '${password}'`);
+    await client.query(`create database ${name} owner ${name}`);
   } finally {
     await client.end();
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
+  url.username = name;
+  url.password = password;
   return url.toString();
 }
 
