@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import os, { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecutedStatement } from '../src/report/model.js';
+import { sqlStatementRules } from '../rules/index.js';
 import { lintRevisionSql } from '../src/sql/lint.js';
 import { loadParser, parseSql } from '../src/sql/parser.js';
 
@@ -72,7 +73,7 @@ try {
 
   // 1. In-process throughput (wasm already loaded; the first run warms up the JIT).
   await loadParser();
-  await lintRevisionSql(input(statements));
+  await lintRevisionSql(input(statements), sqlStatementRules);
   const lintMs: number[] = [];
   const parseMs: number[] = [];
   let findings = 0;
@@ -83,7 +84,7 @@ try {
   }
   for (let r = 0; r < RUNS; r++) {
     const t1 = performance.now();
-    findings = (await lintRevisionSql(input(statements))).length;
+    findings = (await lintRevisionSql(input(statements), sqlStatementRules)).length;
     lintMs.push(performance.now() - t1);
   }
   const lintRate = TOTAL / (median(lintMs) / 1000);
@@ -115,10 +116,10 @@ try {
   writeFileSync(
     probe,
     `const t0 = performance.now();
-const { lintRevisionSql } = await import('./index.js');
+const { lintRevisionSql, sqlStatementRules } = await import('./index.js');
 const t1 = performance.now();
 const statements = ${JSON.stringify(statementsOf(20))};
-const found = await lintRevisionSql({ revision: 'r', file: 'f.py', source: null, statements, serverVersionNum: 150014, settings: {} });
+const found = await lintRevisionSql({ revision: 'r', file: 'f.py', source: null, statements, serverVersionNum: 150014, settings: {} }, sqlStatementRules);
 console.log(JSON.stringify({ importMs: t1 - t0, ms: performance.now() - t0, findings: found.length }));
 `,
   );

@@ -1,9 +1,6 @@
-import type { Rule } from '../src/rules/types.js';
-import { as } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import { as, existingTableAlters, findingAt, q, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'check-constraint-not-valid',
     kind: 'sql',

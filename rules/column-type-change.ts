@@ -1,8 +1,14 @@
-import type { Rule } from '../src/rules/types.js';
-import type { ColumnType } from '../src/sql/ast.js';
-import { as, columnTypeOf, formatColumnType } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import {
+  as,
+  type ColumnType,
+  columnTypeOf,
+  existingTableAlters,
+  findingAt,
+  formatColumnType,
+  q,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 /** Types whose length/precision limit can grow without a rewrite (PostgreSQL ≥ 9.2). */
 const LIMIT_WIDENS_IN_PLACE = new Set(['varchar', 'varbit', 'timestamp', 'timestamptz', 'interval']);
@@ -26,7 +32,7 @@ export function isSafeTypeChange(from: ColumnType, to: ColumnType): boolean {
   return false;
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'column-type-change',
     kind: 'sql',

@@ -1,7 +1,4 @@
-import type { Rule } from '../src/rules/types.js';
-import { as } from '../src/sql/ast.js';
-import type { AnalyzedStatement, SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt } from '../src/sql/rule-helpers.js';
+import { type AnalyzedStatement, as, findingAt, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
 /** `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY` or `REINDEX … CONCURRENTLY`, else null. */
 function concurrentOperation(stmt: AnalyzedStatement): string | null {
@@ -14,7 +11,7 @@ function concurrentOperation(stmt: AnalyzedStatement): string | null {
   return null;
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'concurrent-index-in-transaction',
     kind: 'sql',

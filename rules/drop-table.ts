@@ -1,9 +1,6 @@
-import type { Rule } from '../src/rules/types.js';
-import { as, qualifiedName } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { as, findingAt, q, qualifiedName, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'drop-table',
     kind: 'sql',

@@ -1,5 +1,4 @@
-import type { GraphRuleContext } from '../src/alembic/rule-context.js';
-import type { Rule } from '../src/rules/types.js';
+import type { GraphRuleContext, Rule } from '../src/lint/api.js';
 
 export const rule: Rule<GraphRuleContext> = {
   meta: {

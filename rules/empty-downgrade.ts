@@ -1,5 +1,4 @@
-import { pendingRevisions, type GraphRuleContext } from '../src/alembic/rule-context.js';
-import type { Rule, RuleFinding } from '../src/rules/types.js';
+import { type GraphRuleContext, pendingRevisions, type Rule, type RuleFinding } from '../src/lint/api.js';
 
 export const rule: Rule<GraphRuleContext> = {
   meta: {

@@ -1,14 +1,15 @@
-import type { Rule, RuleFinding } from '../src/rules/types.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
 import {
   accessExclusiveHeldBefore,
   findingAt,
   isExistingRelation,
   q,
+  type Rule,
+  type RuleFinding,
   seconds,
-} from '../src/sql/rule-helpers.js';
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'exclusive-lock-held',
     kind: 'sql',

@@ -1,7 +1,4 @@
-import type { Rule } from '../src/rules/types.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import type { IndexInfo } from '../src/sql/revision-schema.js';
-import { findingAt, q } from '../src/sql/rule-helpers.js';
+import { findingAt, type IndexInfo, q, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
 /** An index serves the foreign key when its leading columns are exactly the key's columns. */
 function covers(index: IndexInfo, columns: string[]): boolean {
@@ -10,7 +7,7 @@ function covers(index: IndexInfo, columns: string[]): boolean {
   return columns.every((c) => leading.has(c));
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'foreign-key-without-index',
     kind: 'sql',

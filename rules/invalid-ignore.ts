@@ -1,11 +1,4 @@
-import type { Rule } from '../src/rules/types.js';
-
-/** Ignore-comment problems of one revision file, found by src/rules/ignores.ts. */
-export interface IgnoreProblemsContext {
-  revision: string | null;
-  file: string;
-  problems: ReadonlyArray<{ line: number; message: string }>;
-}
+import type { IgnoreProblemsContext, Rule } from '../src/lint/api.js';
 
 export const rule: Rule<IgnoreProblemsContext> = {
   meta: {

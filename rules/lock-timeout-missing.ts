@@ -1,17 +1,18 @@
-import type { Rule, RuleFinding } from '../src/rules/types.js';
-import { as } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { parseLockTimeout } from '../src/sql/context.js';
 import {
   accessExclusiveFromSql,
   accessExclusiveTakenBy,
+  as,
   findingAt,
   isExistingRelation,
+  parseLockTimeout,
   q,
+  type Rule,
+  type RuleFinding,
   seconds,
-} from '../src/sql/rule-helpers.js';
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'lock-timeout-missing',
     kind: 'sql',

@@ -1,11 +1,18 @@
-import type { Rule } from '../src/rules/types.js';
-import { as, relationName } from '../src/sql/ast.js';
-import type { AnalyzedStatement, SqlRevisionContext } from '../src/sql/context.js';
-import { dataChangeTarget } from '../src/sql/context.js';
-import { alterTableOf, findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
+import {
+  alterTableOf,
+  type AnalyzedStatement,
+  as,
+  dataChangeTarget,
+  findingAt,
+  isLiveTable,
+  q,
+  relationName,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 /** The existing table a schema change (ALTER/CREATE INDEX/DROP/RENAME) touches, if any. */
-function schemaChangeOnExisting(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string | null {
+function schemaChangeOnExisting(ctx: SqlRuleContext, stmt: AnalyzedStatement): string | null {
   const alter = alterTableOf(stmt);
   let table: string | null = alter?.table ?? null;
   table ??= as(stmt.node, 'IndexStmt') ? relationName(as(stmt.node, 'IndexStmt')?.relation) : null;
@@ -16,7 +23,7 @@ function schemaChangeOnExisting(ctx: SqlRevisionContext, stmt: AnalyzedStatement
   return isLiveTable(ctx, table, stmt.seq) ? table : null;
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'mixed-data-and-schema',
     kind: 'sql',

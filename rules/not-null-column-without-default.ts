@@ -1,8 +1,15 @@
 import type { ColumnDef } from 'libpg-query';
-import type { Rule } from '../src/rules/types.js';
-import { columnTypeOf, constraintsOf, isNullConstant } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { addedColumn, existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import {
+  addedColumn,
+  columnTypeOf,
+  constraintsOf,
+  existingTableAlters,
+  findingAt,
+  isNullConstant,
+  q,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 const SERIAL_TYPES = new Set(['serial', 'serial4', 'bigserial', 'serial8', 'smallserial', 'serial2']);
 
@@ -22,7 +29,7 @@ function notNullWithoutDefault(col: ColumnDef): boolean {
   return !filled;
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'not-null-column-without-default',
     kind: 'sql',

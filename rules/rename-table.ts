@@ -1,9 +1,14 @@
-import type { Rule } from '../src/rules/types.js';
-import { as, relationName } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
+import {
+  as,
+  findingAt,
+  isLiveTable,
+  q,
+  relationName,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'rename-table',
     kind: 'sql',

@@ -1,9 +1,15 @@
-import type { Rule } from '../src/rules/types.js';
-import { as, qualifiedName } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { accessExclusiveTakenBy, findingAt, isLiveTable, q } from '../src/sql/rule-helpers.js';
+import {
+  accessExclusiveTakenBy,
+  as,
+  findingAt,
+  isLiveTable,
+  q,
+  qualifiedName,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'require-concurrent-index-drop',
     kind: 'sql',

@@ -1,5 +1,4 @@
-import type { RoundTripRuleContext } from '../src/roundtrip/rule-context.js';
-import type { Rule } from '../src/rules/types.js';
+import type { RoundTripRuleContext, Rule } from '../src/lint/api.js';
 
 export const rule: Rule<RoundTripRuleContext> = {
   meta: {

@@ -1,6 +1,10 @@
-import { pendingRevisions, type GraphRuleContext } from '../src/alembic/rule-context.js';
-import { DEFAULT_NAMING } from '../src/config.js';
-import type { Rule, RuleFinding } from '../src/rules/types.js';
+import {
+  DEFAULT_NAMING,
+  type GraphRuleContext,
+  pendingRevisions,
+  type Rule,
+  type RuleFinding,
+} from '../src/lint/api.js';
 
 export const rule: Rule<GraphRuleContext> = {
   meta: {

@@ -1,8 +1,6 @@
-import type { Rule } from '../src/rules/types.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { findingAt } from '../src/sql/rule-helpers.js';
+import { findingAt, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'sql-parse-error',
     kind: 'sql',

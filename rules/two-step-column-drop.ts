@@ -1,8 +1,6 @@
-import type { Rule } from '../src/rules/types.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import { existingTableAlters, findingAt, q, type Rule, type SqlRuleContext } from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'two-step-column-drop',
     kind: 'sql',

@@ -1,9 +1,15 @@
-import type { Rule } from '../src/rules/types.js';
-import { as, constraintsOf } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { addedColumn, existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import {
+  addedColumn,
+  as,
+  constraintsOf,
+  existingTableAlters,
+  findingAt,
+  q,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'unique-constraint-without-index',
     kind: 'sql',

@@ -1,7 +1,13 @@
-import type { Rule, RuleFinding } from '../src/rules/types.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import type { PythonCall } from '../src/sql/python-source.js';
-import { findCalls, keywordArgument, lexPython, positionalArguments } from '../src/sql/python-source.js';
+import {
+  findCalls,
+  keywordArgument,
+  lexPython,
+  positionalArguments,
+  type PythonCall,
+  type Rule,
+  type RuleFinding,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 /** op / batch_op helpers whose first argument is the constraint name. */
 const NAMED_FIRST =
@@ -39,7 +45,7 @@ function downgradeRange(code: string): { from: number; to: number } | null {
   return { from: start.index, to };
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'unnamed-constraint',
     kind: 'sql',

@@ -1,9 +1,18 @@
 import type { ColumnDef } from 'libpg-query';
-import type { Rule } from '../src/rules/types.js';
-import { calledFunctions, columnTypeOf, constraintsOf, isNullConstant } from '../src/sql/ast.js';
-import type { SqlRevisionContext } from '../src/sql/context.js';
-import { formatServerVersion } from '../src/sql/context.js';
-import { addedColumn, atLeast, existingTableAlters, findingAt, q } from '../src/sql/rule-helpers.js';
+import {
+  addedColumn,
+  atLeast,
+  calledFunctions,
+  columnTypeOf,
+  constraintsOf,
+  existingTableAlters,
+  findingAt,
+  formatServerVersion,
+  isNullConstant,
+  q,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 /**
  * Built-in volatile functions seen in column defaults. now()/CURRENT_TIMESTAMP are STABLE:
@@ -43,7 +52,7 @@ function rewriteReason(col: ColumnDef, pg11: boolean): string | null {
   return null;
 }
 
-export const rule: Rule<SqlRevisionContext> = {
+export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'volatile-default',
     kind: 'sql',

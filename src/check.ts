@@ -1,5 +1,5 @@
 /**
- * The pipeline (DESIGN.md): Config → Alembic projects → static analysis + graph rules →
+ * The pipeline (docs/ARCHITECTURE.md "Pipeline"): Config → Alembic projects → static analysis + graph rules →
  * database → round trip → SQL rules → ignores → Report. Data flows one way; reporters and
  * the exit policy live outside. The database server starts before static analysis so the
  * two overlap; it is always disposed, whatever happens.
@@ -18,14 +18,20 @@ import type { Finding, ProjectReport, Report, RevisionReport } from './report/mo
 import { REPORT_VERSION, summarize } from './report/model.js';
 import { runRoundTrip } from './roundtrip/run.js';
 import type { RevisionRoundTrip, RoundTripResult } from './roundtrip/run.js';
-import { applyIgnores } from './rules/ignores.js';
-import type { PlacedFinding } from './rules/run.js';
-import { runRules } from './rules/run.js';
+import { applyIgnores } from './lint/ignores.js';
+import type { PlacedFinding } from './lint/run.js';
+import { runRules } from './lint/run.js';
 import { lintRevisionSql } from './sql/lint.js';
-import { graphRules, knownRuleIds, roundTripRules } from '../rules/index.js';
+import {
+  graphRules,
+  invalidIgnoreRule,
+  knownRuleIds,
+  roundTripRules,
+  sqlStatementRules,
+} from '../rules/index.js';
 import type { GraphRuleContext } from './alembic/rule-context.js';
 import type { RoundTripRuleContext } from './roundtrip/rule-context.js';
-import type { Rule } from './rules/types.js';
+import type { Rule } from './lint/types.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = 160000;
@@ -201,19 +207,22 @@ async function checkProject(
       );
       const upgrade = rt.steps.find((s) => s.phase === 'upgrade');
       if (upgrade) {
-        const sqlFindings = await lintRevisionSql({
-          revision: id,
-          file: relFile,
-          source,
-          statements: upgrade.statements,
-          serverVersionNum,
-          settings: config.rules,
-          lockTimeout: config.lockTimeout,
-          existingIndexes: rt.schemaBefore?.indexes,
-          existingIndexNames: rt.schemaBefore?.indexesByName,
-          existingColumnTypes: rt.schemaBefore?.columnTypes,
-          namingConvention,
-        });
+        const sqlFindings = await lintRevisionSql(
+          {
+            revision: id,
+            file: relFile,
+            source,
+            statements: upgrade.statements,
+            serverVersionNum,
+            settings: config.rules,
+            lockTimeout: config.lockTimeout,
+            existingIndexes: rt.schemaBefore?.indexes,
+            existingIndexNames: rt.schemaBefore?.indexesByName,
+            existingColumnTypes: rt.schemaBefore?.columnTypes,
+            namingConvention,
+          },
+          sqlStatementRules,
+        );
         placed.push(...sqlFindings.map((p) => ({ ...p, revision: p.revision ?? id })));
       }
     }
@@ -237,6 +246,7 @@ async function checkProject(
     revisionFiles,
     settings: config.rules,
     knownRules: knownRuleIds,
+    invalidIgnoreRule,
   });
   const projectFindings: Finding[] = [];
   const byId = new Map(revisions.map((r) => [r.id, r]));

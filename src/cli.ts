@@ -1,5 +1,6 @@
 /**
- * The CLI: parses flags into a Config, calls check(), renders, exits 0/1/2/3 (DESIGN.md).
+ * The CLI: parses flags into a Config, calls check(), renders, exits 0/1/2/3
+ * (docs/ARCHITECTURE.md "Exit codes").
  * Every failure is one line on stderr saying what to do; --debug adds the stack.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -26,7 +27,7 @@ import { exitCodeFor } from './exit.js';
 import { installSignalHandlers } from './lifecycle.js';
 import { stderrLogger } from './log.js';
 import { TOOL_VERSION } from './meta.js';
-import { readRuleDoc } from './rules/docs.js';
+import { readRuleDoc } from './lint/docs.js';
 import { renderReport } from './report/render.js';
 import { passwordsOf, scrubOutput, scrubReport } from './scrub.js';
 import { registerSecret } from './secrets.js';
@@ -212,16 +213,17 @@ async function checkCommand(args: string[]): Promise<number> {
   if (config.database.kind === 'url')
     for (const secret of passwordsOf(config.database.url)) registerSecret(secret);
   const verbose = args.includes('--verbose');
+  const ruleMetas = allRules.map((r) => r.meta);
   const uninstall = installSignalHandlers();
   try {
     // Every format and the text summary come from this one scrubbed copy (src/scrub.ts).
     const report = scrubReport(await check(config));
-    const rendered = renderReport(report, config.format, { verbose, failOn: config.failOn });
+    const rendered = renderReport(report, config.format, { ruleMetas, verbose, failOn: config.failOn });
     if (config.output) {
       await mkdir(path.dirname(config.output), { recursive: true });
       await writeFile(config.output, rendered);
       if (config.format !== 'text')
-        process.stdout.write(renderReport(report, 'text', { verbose, failOn: config.failOn }));
+        process.stdout.write(renderReport(report, 'text', { ruleMetas, verbose, failOn: config.failOn }));
       config.log.info(`report written to ${config.output}`);
     } else {
       process.stdout.write(rendered);

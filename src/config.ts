@@ -9,9 +9,9 @@ import { parse as parseYaml } from 'yaml';
 import { usageError } from './errors.js';
 import type { Logger } from './log.js';
 import { silentLogger } from './log.js';
-import type { RuleSetting } from './rules/types.js';
+import type { FailOn, RuleSetting } from './model.js';
 
-export type FailOn = 'error' | 'warning' | 'never';
+export type { FailOn };
 export const FAIL_ON_VALUES: readonly FailOn[] = ['error', 'warning', 'never'];
 export type OutputFormat = 'text' | 'json' | 'markdown' | 'sarif' | 'github';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'sarif', 'github'];

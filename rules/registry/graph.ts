@@ -1,6 +1,5 @@
 /** The graph rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { GraphRuleContext } from '../../src/alembic/rule-context.js';
-import type { Rule } from '../../src/rules/types.js';
+import type { GraphRuleContext, Rule } from '../../src/lint/api.js';
 import { rule as brokenRevisionGraph } from '../broken-revision-graph.js';
 import { rule as deletedAppliedMigration } from '../deleted-applied-migration.js';
 import { rule as editedAppliedMigration } from '../edited-applied-migration.js';

@@ -1,6 +1,5 @@
 /** The roundtrip rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { RoundTripRuleContext } from '../../src/roundtrip/rule-context.js';
-import type { Rule } from '../../src/rules/types.js';
+import type { Rule, RoundTripRuleContext } from '../../src/lint/api.js';
 import { rule as downgradeFailed } from '../downgrade-failed.js';
 import { rule as downgradeLeavesTrace } from '../downgrade-leaves-trace.js';
 import { rule as modelDrift } from '../model-drift.js';

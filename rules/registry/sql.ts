@@ -1,6 +1,5 @@
 /** The sql rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { Rule, RuleMeta } from '../../src/rules/types.js';
-import type { SqlRevisionContext } from '../../src/sql/context.js';
+import type { Rule, RuleMeta, SqlRuleContext } from '../../src/lint/api.js';
 import { rule as checkConstraintNotValid } from '../check-constraint-not-valid.js';
 import { rule as columnTypeChange } from '../column-type-change.js';
 import { rule as concurrentIndexInTransaction } from '../concurrent-index-in-transaction.js';
@@ -24,7 +23,7 @@ import { rule as unnamedConstraint } from '../unnamed-constraint.js';
 import { rule as volatileDefault } from '../volatile-default.js';
 
 /** Rules run on a revision's executed statements (src/sql/lint.ts). */
-export const sqlStatementRules: ReadonlyArray<Rule<SqlRevisionContext>> = [
+export const sqlStatementRules: ReadonlyArray<Rule<SqlRuleContext>> = [
   requireConcurrentIndex,
   requireConcurrentIndexDrop,
   concurrentIndexInTransaction,
@@ -47,7 +46,7 @@ export const sqlStatementRules: ReadonlyArray<Rule<SqlRevisionContext>> = [
   sqlParseError,
 ];
 
-/** invalid-ignore runs where ignores are applied (src/rules/ignores.ts), on every revision file. */
+/** invalid-ignore runs where ignores are applied (src/lint/ignores.ts), on every revision file. */
 export { invalidIgnore as invalidIgnoreRule };
 
 export const sqlRules: ReadonlyArray<{ meta: RuleMeta }> = [...sqlStatementRules, invalidIgnore];

@@ -16,14 +16,9 @@ import type { Logger } from '../log.js';
 import { registerSecret } from '../secrets.js';
 import { AdminServer, queryServerVersion, withClient } from './admin.js';
 import { prepareDataDir } from './template.js';
+import type { PostgresBinaries } from './types.js';
 
-export interface PostgresBinaries {
-  bindir: string;
-  /** Major version reported by `postgres --version`, e.g. 15. */
-  major: number;
-  /** Full version, e.g. "15.14". */
-  version: string;
-}
+export type { PostgresBinaries };
 
 interface RunResult {
   stdout: string;

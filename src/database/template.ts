@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { chown, lstat, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PostgresBinaries } from './local.js';
+import type { PostgresBinaries } from './types.js';
 
 type RunAsFn = (file: string, args: string[]) => Promise<unknown>;
 

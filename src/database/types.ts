@@ -48,3 +48,12 @@ export interface DatabaseServer extends AsyncDisposable {
   /** Drops what it created, stops the container/cluster it owns, deletes temp dirs. Idempotent. */
   dispose(): Promise<void>;
 }
+
+/** A PostgreSQL installation found on this machine (the local provider and its template cache). */
+export interface PostgresBinaries {
+  bindir: string;
+  /** Major version reported by `postgres --version`, e.g. 15. */
+  major: number;
+  /** Full version, e.g. "15.14". */
+  version: string;
+}

@@ -11,8 +11,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { LockInfo } from '../model.js';
 import { untrustedEnvironment } from '../secrets.js';
-import type { LockInfo } from '../report/model.js';
 
 /** A statement as the driver reports it (the report's ExecutedStatement plus attribution). */
 export interface DriverStatement {

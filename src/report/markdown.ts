@@ -4,7 +4,7 @@
  * a fixed order — executed SQL first, then ignored findings, then findings — and says so.
  */
 import type { FailOn } from '../config.js';
-import { failingFindingsCount } from '../exit.js';
+import { failingFindingsCount } from './model.js';
 import type { ExecutedStatement, Finding, Phase, ProjectReport, Report, RevisionReport } from './model.js';
 import { inertMarkdown } from '../scrub.js';
 import { securityWarnings } from './model.js';

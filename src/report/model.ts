@@ -1,59 +1,16 @@
 /**
- * The report model: one versioned JSON object (DESIGN.md "JSON report"). Every reporter is a
- * pure function of a Report. Fields named in DESIGN.md are public API; extra fields may be
- * added, never renamed or removed.
+ * The report model: one versioned JSON object (docs/ARCHITECTURE.md "The JSON contract"),
+ * built from the shared model (src/model.ts). Every reporter is a pure function of a Report
+ * and reads only this module. Its fields are public API: extra fields may be added, never
+ * renamed or removed.
  */
+import type { FailOn, Finding, StepResult } from '../model.js';
+import { failsRun } from '../model.js';
+
+// Reporters read the shared types through the report model.
+export type { ExecutedStatement, FailOn, Finding, LockInfo, Phase, Severity, StepResult } from '../model.js';
+
 export const REPORT_VERSION = 1 as const;
-
-export type Severity = 'error' | 'warning';
-export type Phase = 'upgrade' | 'downgrade' | 'reupgrade';
-
-export interface LockInfo {
-  /** Relation name as PostgreSQL shows it (schema-qualified when not in `public`). */
-  relation: string;
-  /** pg_locks.mode, e.g. `AccessExclusiveLock`, `ShareLock`. */
-  mode: string;
-}
-
-export interface ExecutedStatement {
-  sql: string;
-  /** Line in the revision file of the innermost stack frame in that file; null when unknown. */
-  line: number | null;
-  durationMs: number;
-  locks: LockInfo[];
-  /** True when the statement ran inside a transaction block (false under autocommit). */
-  inTransaction?: boolean;
-  /** Alembic's own bookkeeping (alembic_version); rules skip these. */
-  bookkeeping?: boolean;
-  /** Revision the statement belongs to, when a step ran several revisions. */
-  revision?: string | null;
-  /** Database error raised by this statement, if it failed. */
-  error?: string | null;
-}
-
-export interface StepResult {
-  phase: Phase;
-  ok: boolean;
-  durationMs: number;
-  error: string | null;
-  statements: ExecutedStatement[];
-  /** Readable schema differences found after this step (downgrade: vs before upgrade). */
-  schemaDiff?: string[];
-}
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  help: string;
-  docsUrl: string;
-  /** Path relative to the repository root (or project dir when not in git). */
-  file: string | null;
-  line: number | null;
-  statement: string | null;
-  ignored: boolean;
-  ignoreReason: string | null;
-}
 
 export interface RevisionReport {
   id: string;
@@ -143,4 +100,9 @@ export function summarize(projects: ProjectReport[], durationMs: number): Report
     }
   }
   return { revisions, passed, errors, warnings, ignored, durationMs };
+}
+
+/** The exit policy's count: findings that fail the run under `failOn` (src/exit.ts maps it to a code). */
+export function failingFindingsCount(report: Report, failOn: FailOn): number {
+  return allFindings(report).filter((f) => failsRun(f, failOn)).length;
 }

@@ -1,6 +1,6 @@
 /** Chooses a renderer for an output format. All renderers are pure functions of the Report. */
-import { allRules } from '../../rules/index.js';
 import type { FailOn, OutputFormat } from '../config.js';
+import type { RuleMeta } from '../lint/types.js';
 import { guardCommandLines } from '../scrub.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -9,11 +9,14 @@ import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 import { renderWorkflowCommands } from './workflow-commands.js';
 
-export function renderReport(
-  report: Report,
-  format: OutputFormat,
-  options: { verbose?: boolean; failOn?: FailOn } = {},
-): string {
+export interface RenderOptions {
+  /** The catalogue's rule metadata (SARIF lists every rule); handed in by the composition root. */
+  ruleMetas: ReadonlyArray<RuleMeta>;
+  verbose?: boolean;
+  failOn?: FailOn;
+}
+
+export function renderReport(report: Report, format: OutputFormat, options: RenderOptions): string {
   switch (format) {
     case 'text':
       return guardCommandLines(renderText(report, options));
@@ -25,9 +28,6 @@ export function renderReport(
     case 'github':
       return renderWorkflowCommands(report);
     case 'sarif':
-      return renderSarif(
-        report,
-        allRules.map((r) => r.meta),
-      );
+      return renderSarif(report, options.ruleMetas);
   }
 }

@@ -4,8 +4,8 @@
  * per finding; ignored findings keep their place with a suppression and its justification.
  */
 import { REPOSITORY_URL } from '../meta.js';
-import type { RuleMeta } from '../rules/types.js';
-import { ruleDocsUrl } from '../rules/types.js';
+import type { RuleMeta } from '../lint/types.js';
+import { ruleDocsUrl } from '../lint/types.js';
 import type { Finding, Report } from './model.js';
 
 export const SARIF_VERSION = '2.1.0';

@@ -11,7 +11,7 @@ import pg from 'pg';
 import path from 'node:path';
 import { infraError, isMigrationGuardError, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ExecutedStatement, Phase, StepResult } from '../report/model.js';
+import type { ExecutedStatement, Phase, StepResult } from '../model.js';
 import {
   DriverClient,
   DriverCrashError,

@@ -2,12 +2,13 @@
  * Public entry of the SQL rules: lints the statements one revision's upgrade executed.
  * Each statement is parsed once; the rules then read the shared context.
  */
-import { sqlStatementRules } from '../../rules/registry/sql.js';
 import type { LockTimeoutPolicy } from '../config.js';
-import type { ExecutedStatement } from '../report/model.js';
-import type { PlacedFinding, RuleSettings } from '../rules/run.js';
-import { runRules } from '../rules/run.js';
-import { buildContext } from './context.js';
+import type { ExecutedStatement } from '../model.js';
+import type { PlacedFinding, RuleSettings } from '../lint/run.js';
+import { runRules } from '../lint/run.js';
+import type { Rule } from '../lint/types.js';
+import type { SqlRuleContext } from './rule-context.js';
+import { buildContext } from './rule-context.js';
 import type { ExistingIndex } from './revision-schema.js';
 import type { ParseOutcome } from './parser.js';
 import { loadParser, parseSql } from './parser.js';
@@ -38,11 +39,15 @@ export interface SqlLintInput {
 
 const NO_STATEMENTS: ParseOutcome = { ok: true, statements: [] };
 
-export async function lintRevisionSql(input: SqlLintInput): Promise<PlacedFinding[]> {
+/** Lints one revision's statements with `rules` (the catalogue's SQL statement rules). */
+export async function lintRevisionSql(
+  input: SqlLintInput,
+  rules: ReadonlyArray<Rule<SqlRuleContext>>,
+): Promise<PlacedFinding[]> {
   await loadParser();
   // A step may run several revisions (one transaction for all); keep this revision's statements.
   const statements = input.statements.filter((s) => !s.revision || s.revision === input.revision);
   const parsed = statements.map((s) => (s.bookkeeping ? NO_STATEMENTS : parseSql(s.sql)));
   const ctx = buildContext({ ...input, statements }, parsed);
-  return runRules(sqlStatementRules, ctx, input.settings);
+  return runRules(rules, ctx, input.settings);
 }

@@ -1,13 +1,13 @@
 /** Shared pieces of the SQL rules (rules/<id>.ts): finding placement, ALTER TABLE reading, locks. */
 import type { AlterTableCmd, ColumnDef } from 'libpg-query';
-import type { LockInfo } from '../report/model.js';
-import type { RuleFinding } from '../rules/types.js';
+import type { LockInfo } from '../model.js';
+import type { RuleFinding } from '../lint/types.js';
 import { as, relationName } from './ast.js';
-import type { AnalyzedStatement, SqlRevisionContext } from './context.js';
+import type { AnalyzedStatement, SqlRuleContext } from './rule-context.js';
 
 /** A finding placed on a statement: revision, file, line and the statement's SQL. */
 export function findingAt(
-  ctx: SqlRevisionContext,
+  ctx: SqlRuleContext,
   stmt: { line: number | null; text: string },
   message: string,
   help?: string,
@@ -60,13 +60,13 @@ function readAlterTable(stmt: AnalyzedStatement): AlterTable | null {
  * created (no application uses it yet) or drops later (the DROP TABLE takes the same ACCESS
  * EXCLUSIVE lock and undoes the change) are not existing-table problems.
  */
-export function isLiveTable(ctx: SqlRevisionContext, table: string, seq: number): boolean {
+export function isLiveTable(ctx: SqlRuleContext, table: string, seq: number): boolean {
   return !ctx.isNewTable(table, seq) && !ctx.isDroppedLater(table, seq);
 }
 
 /** `ALTER TABLE` statements on live tables (see isLiveTable), with their commands. */
 export function* existingTableAlters(
-  ctx: SqlRevisionContext,
+  ctx: SqlRuleContext,
 ): Generator<{ stmt: AnalyzedStatement } & AlterTable> {
   for (const stmt of ctx.statements) {
     const alter = alterTableOf(stmt);
@@ -78,7 +78,7 @@ export function addedColumn(cmd: AlterTableCmd): ColumnDef | undefined {
   return cmd.subtype === 'AT_AddColumn' ? as(cmd.def, 'ColumnDef') : undefined;
 }
 
-export function atLeast(ctx: SqlRevisionContext, versionNum: number): boolean {
+export function atLeast(ctx: SqlRuleContext, versionNum: number): boolean {
   return ctx.serverVersionNum >= versionNum;
 }
 
@@ -86,7 +86,7 @@ const ACCESS_EXCLUSIVE = 'AccessExclusiveLock';
 
 /** The statement before `stmt` in the same transaction, if any. */
 export function previousInTransaction(
-  ctx: SqlRevisionContext,
+  ctx: SqlRuleContext,
   stmt: AnalyzedStatement,
 ): AnalyzedStatement | null {
   if (stmt.transaction === null) return null;
@@ -99,7 +99,7 @@ function hasLock(locks: LockInfo[], relation: string, mode: string): boolean {
 }
 
 /** Relations the statement itself ACCESS EXCLUSIVE locked (held locks minus those held before it). */
-export function accessExclusiveTakenBy(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string[] {
+export function accessExclusiveTakenBy(ctx: SqlRuleContext, stmt: AnalyzedStatement): string[] {
   const before = previousInTransaction(ctx, stmt)?.locks ?? [];
   const out: string[] = [];
   for (const l of stmt.locks) {
@@ -115,14 +115,14 @@ export function accessExclusiveTakenBy(ctx: SqlRevisionContext, stmt: AnalyzedSt
 }
 
 /** ACCESS EXCLUSIVE locks already held when `stmt` started (taken earlier in its transaction). */
-export function accessExclusiveHeldBefore(ctx: SqlRevisionContext, stmt: AnalyzedStatement): string[] {
+export function accessExclusiveHeldBefore(ctx: SqlRuleContext, stmt: AnalyzedStatement): string[] {
   const prev = previousInTransaction(ctx, stmt);
   if (!prev) return [];
   return [...new Set(prev.locks.filter((l) => l.mode === ACCESS_EXCLUSIVE).map((l) => l.relation))];
 }
 
 /** Relations that existed before the revision (not a table or index the revision created). */
-export function isExistingRelation(ctx: SqlRevisionContext, relation: string, seq: number): boolean {
+export function isExistingRelation(ctx: SqlRuleContext, relation: string, seq: number): boolean {
   return !ctx.isNewTable(relation, seq) && !ctx.schema.isNewIndex(relation, seq);
 }
 

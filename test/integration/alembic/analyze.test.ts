@@ -3,7 +3,7 @@ import { analyzeProject, type StaticAnalysis } from '../../../src/alembic/analyz
 import { locateProjects } from '../../../src/alembic/locate.js';
 import { MigrationGuardError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
-import { runRules } from '../../../src/rules/run.js';
+import { runRules } from '../../../src/lint/run.js';
 import { graphRules } from '../../../rules/registry/graph.js';
 import {
   makeAlembicRepo,

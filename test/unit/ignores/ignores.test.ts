@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { knownRuleIds } from '../../../rules/index.js';
+import { invalidIgnoreRule, knownRuleIds } from '../../../rules/index.js';
 import type { IgnoreEntry } from '../../../src/config.js';
-import type { PlacedFinding } from '../../../src/rules/run.js';
-import { applyIgnores, parseIgnoreComments, pathMatches } from '../../../src/rules/ignores.js';
+import type { PlacedFinding } from '../../../src/lint/run.js';
+import { applyIgnores, parseIgnoreComments, pathMatches } from '../../../src/lint/ignores.js';
 
 const FILE = 'migrations/versions/abc123_add_index.py';
 
@@ -57,6 +57,8 @@ function apply(findings: PlacedFinding[], configIgnores: IgnoreEntry[] = [], pro
     configIgnores,
     revisionFiles: new Map([['abc123', FILE]]),
     projectPrefix,
+    knownRules: knownRuleIds,
+    invalidIgnoreRule,
   });
 }
 
@@ -136,6 +138,8 @@ describe('applyIgnores: config entries', () => {
       configIgnores: [entry({ path: 'migrations/versions/*.py' })],
       revisionFiles: new Map([['abc123', file]]),
       projectPrefix: 'services/api',
+      knownRules: knownRuleIds,
+      invalidIgnoreRule,
     });
     expect(out[0]?.finding.ignored).toBe(true);
   });
@@ -146,6 +150,8 @@ describe('applyIgnores: config entries', () => {
       sources: new Map([[FILE, bad]]),
       configIgnores: [{ rule: 'invalid-ignore', reason: 'try to hide it' }],
       revisionFiles: new Map([['abc123', FILE]]),
+      knownRules: knownRuleIds,
+      invalidIgnoreRule,
     });
     expect(out.map((p) => [p.finding.rule, p.finding.ignored, p.revision, p.finding.line])).toEqual([
       ['drop-table', false, 'abc123', 1],

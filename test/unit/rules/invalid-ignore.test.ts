@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyIgnores } from '../../../src/rules/ignores.js';
+import { invalidIgnoreRule, knownRuleIds } from '../../../rules/index.js';
+import { applyIgnores } from '../../../src/lint/ignores.js';
 
 const RULE = 'invalid-ignore';
 const FILE = 'migrations/versions/abc123_x.py';
@@ -10,6 +11,8 @@ function run(source: string, settings: Record<string, 'off' | 'warning' | 'error
     configIgnores: [],
     revisionFiles: new Map([['abc123', FILE]]),
     settings,
+    knownRules: knownRuleIds,
+    invalidIgnoreRule,
   }).filter((p) => p.finding.rule === RULE);
 }
 

@@ -8,12 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allRules } from '../../../rules/index.js';
 import { RULE_DOCS_BASE } from '../../../src/meta.js';
-import { ruleDocsUrl } from '../../../src/rules/types.js';
+import { ruleDocsUrl } from '../../../src/lint/types.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const ids = allRules.map((r) => r.meta.id);
 
-/** The catalog of DESIGN.md: public API. */
+/** The catalogue: rule ids are public API (docs/ARCHITECTURE.md). */
 const CATALOG = [
   'multiple-heads',
   'broken-revision-graph',
@@ -62,7 +62,7 @@ describe('rule registry', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('contains the whole catalog of DESIGN.md', () => {
+  it('contains the whole catalogue', () => {
     expect(CATALOG.filter((id) => !ids.includes(id))).toEqual([]);
   });
 

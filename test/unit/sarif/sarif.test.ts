@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { buildSarif, renderSarif } from '../../../src/report/sarif.js';
-import type { RuleMeta } from '../../../src/rules/types.js';
+import type { RuleMeta } from '../../../src/lint/types.js';
 import { cleanReport, failingReport } from '../markdown/sample-report.js';
 
 // The SARIF 2.1.0 schema (rtm.5, the final 2.1.0 schema, JSON Schema draft-04) as shipped by

@@ -38,7 +38,7 @@ const statements = [
   { sql: 'CREATE TABLE t (id int)', line: 5, durationMs: 1, locks: [], inTransaction: true },
   { sql: 'CREATE INDEX ix_orders_user ON orders (user_id)', line: 6, durationMs: 1, locks: [], inTransaction: true },
 ];
-const found = await m.lintRevisionSql({ revision: 'r1', file: 'v/r1.py', source: null, statements, serverVersionNum: 150014, settings: {} });
+const found = await m.lintRevisionSql({ revision: 'r1', file: 'v/r1.py', source: null, statements, serverVersionNum: 150014, settings: {} }, m.sqlStatementRules);
 console.log(JSON.stringify({ rules: found.map((f) => f.finding.rule), ms: performance.now() - t0 }));
 `,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildContext, parseLockTimeout } from '../../../src/sql/context.js';
+import { buildContext, parseLockTimeout } from '../../../src/sql/rule-context.js';
 import { loadParser, parseSql } from '../../../src/sql/parser.js';
 import type { StatementSpec } from './lint-helper.js';
 import { lint, statements } from './lint-helper.js';

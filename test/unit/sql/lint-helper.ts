@@ -1,7 +1,8 @@
 /** Test helper: lint a list of SQL statements as one revision and keep one rule's findings. */
 import type { ExecutedStatement } from '../../../src/report/model.js';
-import type { PlacedFinding } from '../../../src/rules/run.js';
+import type { PlacedFinding } from '../../../src/lint/run.js';
 import type { SqlLintInput } from '../../../src/sql/lint.js';
+import { sqlStatementRules } from '../../../rules/index.js';
 import { lintRevisionSql } from '../../../src/sql/lint.js';
 
 export type StatementSpec = string | (Partial<ExecutedStatement> & { sql: string });
@@ -17,16 +18,19 @@ export async function lint(
   specs: StatementSpec[],
   options: Partial<Omit<SqlLintInput, 'statements'>> = {},
 ): Promise<PlacedFinding[]> {
-  return lintRevisionSql({
-    revision: 'abc123',
-    file: 'migrations/versions/abc123_change.py',
-    source: null,
-    serverVersionNum: 150014,
-    ...options,
-    // Opt-in rules are switched on so every rule can be tested through the public entry.
-    settings: { 'lock-timeout-missing': 'warning', ...options.settings },
-    statements: statements(specs),
-  });
+  return lintRevisionSql(
+    {
+      revision: 'abc123',
+      file: 'migrations/versions/abc123_change.py',
+      source: null,
+      serverVersionNum: 150014,
+      ...options,
+      // Opt-in rules are switched on so every rule can be tested through the public entry.
+      settings: { 'lock-timeout-missing': 'warning', ...options.settings },
+      statements: statements(specs),
+    },
+    sqlStatementRules,
+  );
 }
 
 export async function findingsOf(

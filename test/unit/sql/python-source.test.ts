@@ -5,7 +5,7 @@ import {
   lexPython,
   positionalArguments,
   statementAt,
-} from '../../../src/sql/python-source.js';
+} from '../../../src/python/source.js';
 
 const source = [
   '"""doc # not a comment',

@@ -6,7 +6,7 @@
  */
 import type { Node } from 'libpg-query';
 import type { LockTimeoutPolicy } from '../config.js';
-import type { ExecutedStatement, LockInfo } from '../report/model.js';
+import type { ExecutedStatement, LockInfo } from '../model.js';
 import { as, nodeKind, relationName, strings } from './ast.js';
 import type { ParseOutcome } from './parser.js';
 import type { ExistingIndex } from './revision-schema.js';
@@ -37,7 +37,7 @@ export interface UnparsableStatement {
   error: string;
 }
 
-export interface SqlRevisionContext {
+export interface SqlRuleContext {
   revision: string;
   file: string;
   source: string | null;
@@ -78,7 +78,7 @@ export interface ContextInput {
 export const DEFAULT_SLOW_STATEMENT_MS = 1000;
 
 /** Builds the context from statements and their parse outcomes (same order, same length). */
-export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRevisionContext {
+export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRuleContext {
   const statements: AnalyzedStatement[] = [];
   const unparsable: UnparsableStatement[] = [];
   const schema = new RevisionSchema(

@@ -1,12 +1,13 @@
 /**
- * The rule framework. One file per rule in `rules/<id>.ts` exporting a `Rule`, one doc in
- * `rules/<id>.md`; `rules/index.ts` is the registry. Rule ids are public API (DESIGN.md).
+ * The rule contract. One file per rule in `rules/<id>.ts` exporting a `Rule`, one doc in
+ * `rules/<id>.md`; `rules/index.ts` is the catalogue; rules import it through src/lint/api.ts.
+ * Rule ids are public API (docs/ARCHITECTURE.md "The JSON contract").
  */
 import { RULE_DOCS_BASE } from '../meta.js';
-import type { Severity } from '../report/model.js';
+import type { RuleSetting, Severity } from '../model.js';
 
 export type RuleKind = 'graph' | 'roundtrip' | 'sql';
-export type RuleSetting = 'off' | Severity;
+export type { RuleSetting };
 
 export interface RuleMeta {
   id: string;

@@ -2,7 +2,7 @@
  * Runs rules and turns their RuleFindings into report Findings: applies the configured
  * severity (`off` drops the rule), fills help and the docs URL.
  */
-import type { Finding, Severity } from '../report/model.js';
+import type { Finding, Severity } from '../model.js';
 import type { Rule, RuleFinding, RuleMeta, RuleSetting } from './types.js';
 import { ruleDocsUrl } from './types.js';
 

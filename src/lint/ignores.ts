@@ -5,13 +5,12 @@
  * finding stays in the report with `ignored: true` and its reason. A malformed ignore comment
  * becomes an `invalid-ignore` finding, which nothing can ignore.
  */
-import { invalidIgnoreRule } from '../../rules/registry/sql.js';
-import { knownRuleIds } from '../../rules/index.js';
 import type { IgnoreEntry } from '../config.js';
-import type { PythonSource } from '../sql/python-source.js';
-import { lexPython, statementAt } from '../sql/python-source.js';
+import type { PythonSource } from '../python/source.js';
+import { lexPython, statementAt } from '../python/source.js';
 import type { PlacedFinding, RuleSettings } from './run.js';
 import { runRules } from './run.js';
+import type { Rule } from './types.js';
 
 export interface InlineIgnore {
   /** Line of the comment. */
@@ -20,6 +19,13 @@ export interface InlineIgnore {
   ownLine: boolean;
   rules: string[];
   reason: string;
+}
+
+/** What the invalid-ignore rule sees: the ignore-comment problems of one revision file. */
+export interface IgnoreProblemsContext {
+  revision: string | null;
+  file: string;
+  problems: ReadonlyArray<IgnoreProblem>;
 }
 
 export interface IgnoreProblem {
@@ -116,8 +122,10 @@ export interface ApplyIgnoresOptions {
   projectPrefix?: string;
   /** Rule settings, for invalid-ignore's severity (default: the rule's default). */
   settings?: RuleSettings;
-  /** Rule ids an ignore may name (default: every registered rule). */
-  knownRules?: readonly string[];
+  /** Rule ids an ignore may name: every rule of the catalogue. */
+  knownRules: readonly string[];
+  /** The rule that reports malformed ignore comments (invalid-ignore of the catalogue). */
+  invalidIgnoreRule: Rule<IgnoreProblemsContext>;
 }
 
 /**
@@ -125,7 +133,7 @@ export interface ApplyIgnoresOptions {
  * invalid-ignore finding for every malformed ignore comment in `sources`.
  */
 export function applyIgnores(findings: PlacedFinding[], opts: ApplyIgnoresOptions): PlacedFinding[] {
-  const knownRules = opts.knownRules ?? knownRuleIds;
+  const knownRules = opts.knownRules;
   const lexed = new Map<string, { src: PythonSource; ignores: InlineIgnore[]; problems: IgnoreProblem[] }>();
   for (const [file, text] of opts.sources) {
     const src = lexPython(text);
@@ -154,7 +162,7 @@ export function applyIgnores(findings: PlacedFinding[], opts: ApplyIgnoresOption
     if (problems.length === 0) continue;
     out.push(
       ...runRules(
-        [invalidIgnoreRule],
+        [opts.invalidIgnoreRule],
         { revision: revisionOfFile.get(file) ?? null, file, problems },
         opts.settings ?? {},
       ),

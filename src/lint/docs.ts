@@ -11,7 +11,7 @@ export function ruleDocCandidates(id: string): string[] {
   const here = path.dirname(fileURLToPath(import.meta.url));
   return [
     path.join(here, 'rules', `${id}.md`), // dist/migration-guard.js → dist/rules/
-    path.join(here, '..', '..', 'rules', `${id}.md`), // src/rules/docs.ts → rules/
+    path.join(here, '..', '..', 'rules', `${id}.md`), // src/lint/docs.ts → rules/
   ];
 }
 

@@ -1,0 +1,69 @@
+/**
+ * The shared model at the bottom of every layer (docs/ARCHITECTURE.md "Layers"): what a
+ * revision's steps executed, the locks each statement took, and the findings rules raise. The
+ * driver fills statements and steps, the round trip adds schema differences, the rules turn
+ * them into findings, the report (src/report/model.ts) is built from them. This file imports
+ * nothing, so every layer may import it and it can never take part in a cycle.
+ */
+
+export type Severity = 'error' | 'warning';
+export type Phase = 'upgrade' | 'downgrade' | 'reupgrade';
+
+/** A rule's configured level: `off` drops it, otherwise the severity of its findings. */
+export type RuleSetting = 'off' | Severity;
+
+/** Which findings fail the run (`fail-on`). */
+export type FailOn = 'error' | 'warning' | 'never';
+
+export interface LockInfo {
+  /** Relation name as PostgreSQL shows it (schema-qualified when not in `public`). */
+  relation: string;
+  /** pg_locks.mode, e.g. `AccessExclusiveLock`, `ShareLock`. */
+  mode: string;
+}
+
+export interface ExecutedStatement {
+  sql: string;
+  /** Line in the revision file of the innermost stack frame in that file; null when unknown. */
+  line: number | null;
+  durationMs: number;
+  locks: LockInfo[];
+  /** True when the statement ran inside a transaction block (false under autocommit). */
+  inTransaction?: boolean;
+  /** Alembic's own bookkeeping (alembic_version); rules skip these. */
+  bookkeeping?: boolean;
+  /** Revision the statement belongs to, when a step ran several revisions. */
+  revision?: string | null;
+  /** Database error raised by this statement, if it failed. */
+  error?: string | null;
+}
+
+export interface StepResult {
+  phase: Phase;
+  ok: boolean;
+  durationMs: number;
+  error: string | null;
+  statements: ExecutedStatement[];
+  /** Readable schema differences found after this step (downgrade: vs before upgrade). */
+  schemaDiff?: string[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  help: string;
+  docsUrl: string;
+  /** Path relative to the repository root (or project dir when not in git). */
+  file: string | null;
+  line: number | null;
+  statement: string | null;
+  ignored: boolean;
+  ignoreReason: string | null;
+}
+
+/** The exit policy for one finding: does it fail the run under `failOn`? */
+export function failsRun(finding: Finding, failOn: FailOn): boolean {
+  if (failOn === 'never' || finding.ignored) return false;
+  return finding.severity === 'error' || (failOn === 'warning' && finding.severity === 'warning');
+}
