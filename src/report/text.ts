@@ -4,7 +4,7 @@
  * statement and the fix; a closing summary line.
  */
 import type { FailOn } from '../config.js';
-import { failingFindingsCount } from '../exit.js';
+import { failingFindingsCount } from './model.js';
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
 import { securityWarnings } from './model.js';
 import { slowestSteps } from './slowest.js';
