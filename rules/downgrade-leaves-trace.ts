@@ -7,6 +7,8 @@ export const rule: Rule<RoundTripRuleContext> = {
     defaultSeverity: 'error',
     summary: 'After upgrade + downgrade the schema differs from before the upgrade.',
     help: 'Drop in downgrade() everything upgrade() creates and restore everything it changes (indexes, enum types, defaults, constraints).',
+    // What the downgrade left behind is why the upgrade cannot run again or runs differently.
+    explains: ['reupgrade-failed', 'reupgrade-schema-mismatch'],
   },
   check({ revision, relFile, downgradeLine }) {
     if (revision.schemaRestored !== false || revision.downgradeDiff.length === 0) return [];
@@ -15,6 +17,7 @@ export const rule: Rule<RoundTripRuleContext> = {
         message: `downgrade of ${revision.id} does not restore the schema: ${revision.downgradeDiff.join('; ')}`,
         file: relFile,
         line: downgradeLine ?? null,
+        subjects: revision.downgradeDiff,
       },
     ];
   },

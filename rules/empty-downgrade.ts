@@ -7,6 +7,8 @@ export const rule: Rule<GraphRuleContext> = {
     defaultSeverity: 'error',
     summary: 'downgrade() does nothing (pass) and no comment says why the revision cannot be reversed.',
     help: 'Write the downgrade that reverses upgrade(), or state why it is irreversible in a comment inside downgrade().',
+    // A downgrade that does nothing leaves everything upgrade() did, so the upgrade cannot run again.
+    explains: ['downgrade-leaves-trace', 'reupgrade-failed', 'reupgrade-schema-mismatch'],
   },
   check(ctx) {
     const out: RuleFinding[] = [];

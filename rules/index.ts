@@ -4,14 +4,18 @@
  * each registered rule has rules/<id>.ts, rules/<id>.md, a test table and a README row, and
  * that nothing else exists.
  */
-import type { RuleMeta } from '../src/lint/api.js';
+import type { Consequence, RuleMeta } from '../src/lint/api.js';
 import { graphRules } from './registry/graph.js';
 import { roundTripRules } from './registry/roundtrip.js';
 import { invalidIgnoreRule, sqlRules, sqlStatementRules } from './registry/sql.js';
 
 export { graphRules, invalidIgnoreRule, roundTripRules, sqlRules, sqlStatementRules };
 
-export const allRules: ReadonlyArray<{ meta: RuleMeta }> = [...graphRules, ...roundTripRules, ...sqlRules];
+export const allRules: ReadonlyArray<{ meta: RuleMeta; explainsConsequence?(c: Consequence): boolean }> = [
+  ...graphRules,
+  ...roundTripRules,
+  ...sqlRules,
+];
 
 export function findRule(id: string): { meta: RuleMeta } | undefined {
   return allRules.find((r) => r.meta.id === id);

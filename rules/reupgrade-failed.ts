@@ -19,6 +19,7 @@ export const rule: Rule<RoundTripRuleContext> = {
         file: relFile,
         line: step.errorLine,
         statement: step.failedStatement,
+        subjects: [step.error ?? ''],
       },
     ];
   },

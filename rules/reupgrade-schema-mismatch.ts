@@ -14,6 +14,7 @@ export const rule: Rule<RoundTripRuleContext> = {
       {
         message: `upgrade to ${revision.id} gives a different schema the second time: ${revision.reupgradeDiff.join('; ')}`,
         file: relFile,
+        subjects: revision.reupgradeDiff,
         line: upgradeLine ?? null,
       },
     ];

@@ -3,6 +3,7 @@ import {
   keywordArgument,
   lexPython,
   positionalArguments,
+  type Consequence,
   type PythonCall,
   type Rule,
   type RuleFinding,
@@ -19,6 +20,33 @@ const TABLE_BUILDERS = /(?:^|\.)(create_table|add_column)$/;
 
 function isNone(text: string | undefined): boolean {
   return text === undefined || text === 'None';
+}
+
+/** Last dotted part of a snapshot key: `public.orders.orders_user_id_fkey` → `orders_user_id_fkey`. */
+function lastPart(key: string): string {
+  return key.slice(key.lastIndexOf('.') + 1);
+}
+
+/**
+ * True when every schema difference is about a constraint, or the index of the same name that
+ * backs a UNIQUE constraint: what a downgrade that cannot name the constraint leaves behind.
+ * Any other difference has a cause of its own and stays a finding of its own.
+ */
+function onlyConstraints(lines: readonly string[]): boolean {
+  const constraints = new Set(
+    lines
+      .map((l) => /^constraint (\S+?):? /.exec(l)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(lastPart),
+  );
+  return (
+    lines.length > 0 &&
+    lines.every((l) => {
+      if (l.startsWith('constraint ')) return true;
+      const index = /^index (\S+?):? /.exec(l)?.[1];
+      return index !== undefined && constraints.has(lastPart(index));
+    })
+  );
 }
 
 function short(call: PythonCall): string {
@@ -53,6 +81,13 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'A constraint created without an explicit name, so PostgreSQL picks one the downgrade has to guess.',
     help: 'Pass an explicit name (name="fk_orders_user_id_users"), or set a naming_convention on your MetaData.',
+    // The downgrade cannot drop by name what has no name: it fails or leaves the constraint.
+    explains: ['downgrade-failed', 'downgrade-leaves-trace', 'reupgrade-schema-mismatch'],
+  },
+  explainsConsequence({ rule, subjects }: Consequence): boolean {
+    // alembic: "Constraint must have a name"; PostgreSQL: constraint "x" … does not exist.
+    if (rule === 'downgrade-failed') return subjects.some((s) => /\bconstraint\b/i.test(s));
+    return onlyConstraints(subjects);
   },
   check(ctx) {
     if (ctx.source === null || ctx.namingConvention) return [];

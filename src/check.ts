@@ -18,11 +18,13 @@ import type { Finding, ProjectReport, Report, RevisionReport } from './report/mo
 import { REPORT_VERSION, summarize } from './report/model.js';
 import { runRoundTrip } from './roundtrip/run.js';
 import type { RevisionRoundTrip, RoundTripResult } from './roundtrip/run.js';
+import { groupByCause } from './lint/group.js';
 import { applyIgnores } from './lint/ignores.js';
 import type { PlacedFinding } from './lint/run.js';
 import { runRules } from './lint/run.js';
 import { lintRevisionSql } from './sql/lint.js';
 import {
+  allRules,
   graphRules,
   invalidIgnoreRule,
   knownRuleIds,
@@ -240,7 +242,7 @@ async function checkProject(
   }
   timings.lintMs = Math.round(performance.now() - lintStart);
 
-  const final = applyIgnores(placed, {
+  const ignoresApplied = applyIgnores(placed, {
     sources,
     configIgnores: config.ignores,
     revisionFiles,
@@ -248,6 +250,8 @@ async function checkProject(
     knownRules: knownRuleIds,
     invalidIgnoreRule,
   });
+  // One cause, one finding: consequences hang under the rule that names their cause.
+  const final = groupByCause(ignoresApplied, allRules);
   const projectFindings: Finding[] = [];
   const byId = new Map(revisions.map((r) => [r.id, r]));
   for (const p of final) {

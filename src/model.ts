@@ -60,6 +60,24 @@ export interface Finding {
   statement: string | null;
   ignored: boolean;
   ignoreReason: string | null;
+  /**
+   * Consequences of this finding's cause, reported under it instead of on their own (one
+   * cause, one finding): e.g. the trace an empty downgrade leaves and the re-upgrade that then
+   * fails. Counts, exit codes, annotations and SARIF count only the finding they hang on.
+   * Absent when there are none.
+   */
+  related?: RelatedFinding[];
+}
+
+/** A finding of another rule that the cause of its parent Finding explains. */
+export interface RelatedFinding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  docsUrl: string;
+  file: string | null;
+  line: number | null;
+  statement: string | null;
 }
 
 /** The exit policy for one finding: does it fail the run under `failOn`? */

@@ -20,6 +20,8 @@ export function isEnabled(meta: RuleMeta, settings: RuleSettings): boolean {
 export interface PlacedFinding {
   revision: string | null;
   finding: Finding;
+  /** RuleFinding.subjects, for root-cause grouping (not part of the report). */
+  subjects?: string[];
 }
 
 export function toFinding(meta: RuleMeta, f: RuleFinding, settings: RuleSettings): PlacedFinding | null {
@@ -29,6 +31,7 @@ export function toFinding(meta: RuleMeta, f: RuleFinding, settings: RuleSettings
   const severity: Severity = setting === 'warning' ? 'warning' : (f.severity ?? setting);
   return {
     revision: f.revision ?? null,
+    ...(f.subjects ? { subjects: f.subjects } : {}),
     finding: {
       rule: meta.id,
       severity,

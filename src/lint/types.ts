@@ -18,6 +18,11 @@ export interface RuleMeta {
   summary: string;
   /** Default fix advice, used when a finding gives no `help` of its own. */
   help: string;
+  /**
+   * Rules whose findings on the same revision are consequences of this rule's finding (one
+   * cause, one finding): they are reported under it as `related`, not on their own.
+   */
+  explains?: readonly string[];
 }
 
 /** What a rule's check returns; the pipeline turns it into a report Finding. */
@@ -32,11 +37,27 @@ export interface RuleFinding {
   statement?: string | null;
   /** Overrides the configured severity only when a rule has two levels of its own. */
   severity?: Severity;
+  /**
+   * What the finding is about, one item per object or error (the schema difference lines, the
+   * database error), for a rule that explains it to decide whether it is the cause.
+   */
+  subjects?: string[];
+}
+
+/** A finding a rule's `explains` may claim as its consequence. */
+export interface Consequence {
+  rule: string;
+  subjects: readonly string[];
 }
 
 export interface Rule<Ctx> {
   meta: RuleMeta;
   check(ctx: Ctx): RuleFinding[];
+  /**
+   * Narrows `meta.explains`: true when this rule's finding is the cause of that consequence
+   * (default: every finding of an explained rule on the same revision is).
+   */
+  explainsConsequence?(consequence: Consequence): boolean;
 }
 
 export function ruleDocsUrl(id: string): string {

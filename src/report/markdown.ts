@@ -214,12 +214,16 @@ function revisionTitle(r: RevisionReport, opts: MarkdownOptions): string {
 
 function findingText(f: Finding, opts: MarkdownOptions): string {
   const icon = f.severity === 'error' ? '❌' : '⚠️';
-  const blocker = BLOCKER_RULES.has(f.rule) ? '**BLOCKER: this revision cannot be rolled back.** ' : '';
+  // A consequence that makes the revision irreversible keeps the label under any cause.
+  const rollbackBroken = [f.rule, ...(f.related ?? []).map((r) => r.rule)].some((r) => BLOCKER_RULES.has(r));
+  const blocker = rollbackBroken ? '**BLOCKER: this revision cannot be rolled back.** ' : '';
   const where = f.file ? ` — ${locationText(f.file, f.line, opts)}` : '';
   // Continuation lines of a multi-line message stay inside the list item.
   const message = escapeText(f.message.trim()).split('\n').join('\n  ');
   const lines = [`- ${icon} ${blocker}**${f.rule}**${where}: ${message}`];
   if (f.statement) lines.push(indent(fence(f.statement, 'sql'), '  '));
+  // Consequences of the same cause: one sub-bullet each, under their cause.
+  for (const r of f.related ?? []) lines.push(`  - ↳ **${r.rule}**: ${escapeText(oneLine(r.message))}`);
   const help = f.help ? `💡 ${escapeText(oneLine(f.help))} ` : '';
   // A paragraph of its own: a bare next line would run on into the message.
   lines.push(`\n  ${help}([${f.rule}](${f.docsUrl}))`);

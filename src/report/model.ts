@@ -8,7 +8,16 @@ import type { FailOn, Finding, StepResult } from '../model.js';
 import { failsRun } from '../model.js';
 
 // Reporters read the shared types through the report model.
-export type { ExecutedStatement, FailOn, Finding, LockInfo, Phase, Severity, StepResult } from '../model.js';
+export type {
+  ExecutedStatement,
+  FailOn,
+  Finding,
+  LockInfo,
+  Phase,
+  RelatedFinding,
+  Severity,
+  StepResult,
+} from '../model.js';
 
 export const REPORT_VERSION = 1 as const;
 

@@ -107,6 +107,7 @@ function renderFinding(f: Finding, indent: string): string[] {
   const where = f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : '';
   const tag = f.ignored ? 'ignored' : f.severity;
   const out = [`${indent}${tag} ${f.rule}: ${f.message}${where ? `  (${where})` : ''}`];
+  for (const r of f.related ?? []) out.push(`${indent}  and so ${r.rule}: ${r.message}`);
   if (f.statement) out.push(`${indent}  > ${oneLine(f.statement)}`);
   if (f.ignored) out.push(`${indent}  reason: ${f.ignoreReason ?? ''}`);
   else out.push(`${indent}  fix: ${f.help}  ${f.docsUrl}`);

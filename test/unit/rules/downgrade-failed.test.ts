@@ -39,7 +39,8 @@ describe('downgrade-failed', () => {
     ],
   ])('flags %s', (_name, context, message, line, statement) => {
     const findings = rule.check(context);
-    expect(findings).toEqual([{ message, file: REL_FILE, line, statement }]);
+    const error = context.revision.steps.find((s) => s.phase === 'downgrade')?.error;
+    expect(findings).toEqual([{ message, file: REL_FILE, line, statement, subjects: [error] }]);
   });
 
   it.each<[string, RoundTripRuleContext]>([

@@ -36,7 +36,9 @@ describe('downgrade-leaves-trace', () => {
       null,
     ],
   ])('flags %s', (_name, context, message, line) => {
-    expect(rule.check(context)).toEqual([{ message, file: REL_FILE, line }]);
+    expect(rule.check(context)).toEqual([
+      { message, file: REL_FILE, line, subjects: context.revision.downgradeDiff },
+    ]);
   });
 
   it.each<[string, RoundTripRuleContext]>([

@@ -40,6 +40,7 @@ describe('reupgrade-failed', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]?.message).toBe(message);
     expect(findings[0]?.file).toBe(REL_FILE);
+    expect(findings[0]?.subjects).toEqual([context.revision.steps[2]?.error]);
   });
 
   it.each<[string, RoundTripRuleContext]>([

@@ -24,7 +24,9 @@ describe('reupgrade-schema-mismatch', () => {
       null,
     ],
   ])('flags %s', (_name, context, message, line) => {
-    expect(rule.check(context)).toEqual([{ message, file: REL_FILE, line }]);
+    expect(rule.check(context)).toEqual([
+      { message, file: REL_FILE, line, subjects: context.revision.reupgradeDiff },
+    ]);
   });
 
   it.each<[string, RoundTripRuleContext]>([
