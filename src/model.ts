@@ -36,6 +36,15 @@ export interface ExecutedStatement {
   revision?: string | null;
   /** Database error raised by this statement, if it failed. */
   error?: string | null;
+  /**
+   * The server's effective lock_timeout (ms, 0 = none) just before the statement ran, read by
+   * the driver; absent when not read. Counts env.py, role and database settings.
+   */
+  lockTimeoutMs?: number | null;
+  /** Like lockTimeoutMs, for statement_timeout (migration-guard's own safety limit excluded). */
+  statementTimeoutMs?: number | null;
+  /** True when a transaction block was open just before the statement was sent. */
+  inTransactionBefore?: boolean | null;
 }
 
 export interface StepResult {

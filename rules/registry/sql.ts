@@ -21,6 +21,21 @@ import { rule as twoStepColumnDrop } from '../two-step-column-drop.js';
 import { rule as uniqueConstraintWithoutIndex } from '../unique-constraint-without-index.js';
 import { rule as unnamedConstraint } from '../unnamed-constraint.js';
 import { rule as volatileDefault } from '../volatile-default.js';
+import { rule as truncateCascade } from '../truncate-cascade.js';
+import { rule as dropDatabase } from '../drop-database.js';
+import { rule as transactionControlInMigration } from '../transaction-control-in-migration.js';
+import { rule as exclusionConstraint } from '../exclusion-constraint.js';
+import { rule as generatedColumnRewrite } from '../generated-column-rewrite.js';
+import { rule as tableRewriteCommand } from '../table-rewrite-command.js';
+import { rule as reindexWithoutConcurrently } from '../reindex-without-concurrently.js';
+import { rule as refreshMaterializedViewBlocking } from '../refresh-materialized-view-blocking.js';
+import { rule as domainConstraint } from '../domain-constraint.js';
+import { rule as identifierTooLong } from '../identifier-too-long.js';
+import { rule as statementTimeoutMissing } from '../statement-timeout-missing.js';
+import { rule as preferBigintPrimaryKey } from '../prefer-bigint-primary-key.js';
+import { rule as preferIdentity } from '../prefer-identity.js';
+import { rule as preferTimestamptz } from '../prefer-timestamptz.js';
+import { rule as preferTextOverVarchar } from '../prefer-text-over-varchar.js';
 
 /** Rules run on a revision's executed statements (src/sql/lint.ts). */
 export const sqlStatementRules: ReadonlyArray<Rule<SqlRuleContext>> = [
@@ -43,6 +58,21 @@ export const sqlStatementRules: ReadonlyArray<Rule<SqlRuleContext>> = [
   volatileDefault,
   lockTimeoutMissing,
   exclusiveLockHeld,
+  truncateCascade,
+  dropDatabase,
+  transactionControlInMigration,
+  exclusionConstraint,
+  generatedColumnRewrite,
+  tableRewriteCommand,
+  reindexWithoutConcurrently,
+  refreshMaterializedViewBlocking,
+  domainConstraint,
+  identifierTooLong,
+  statementTimeoutMissing,
+  preferBigintPrimaryKey,
+  preferIdentity,
+  preferTimestamptz,
+  preferTextOverVarchar,
   sqlParseError,
 ];
 

@@ -21,6 +21,7 @@ export type { IgnoreProblemsContext } from './ignores.js';
 export * from '../sql/ast.js';
 export * from '../sql/rule-helpers.js';
 export type { IndexInfo } from '../sql/revision-schema.js';
+export { writtenIdentifiers } from '../sql/parser.js';
 
 // Reading the revision's Python source without running it.
 export type { PythonCall } from '../python/source.js';

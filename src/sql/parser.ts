@@ -20,6 +20,7 @@ export type ParseOutcome =
 
 let loading: Promise<void> | null = null;
 let parseSync: ((sql: string) => { stmts?: RawStmt[] }) | null = null;
+let scanSync: ((sql: string) => { tokens: { text: string; tokenName: string }[] }) | null = null;
 
 /** Loads the wasm once per process; later calls return immediately. */
 export async function loadParser(): Promise<void> {
@@ -27,6 +28,7 @@ export async function loadParser(): Promise<void> {
   loading ??= import('libpg-query').then(async (parser) => {
     await parser.loadModule();
     parseSync = parser.parseSync;
+    scanSync = parser.scanSync;
   });
   await loading;
 }
@@ -58,6 +60,43 @@ export function parseSql(sql: string): ParseOutcome {
     statements.push({ node: r.stmt, text: text.trim().replace(/;\s*$/, '') });
   }
   return { ok: true, statements };
+}
+
+/** Runs that may hold one identifier: a quoted name, or characters between delimiters. */
+const WORDS = /"(?:[^"]|"")*"|[^\s"'.,()[\];=<>+*/:-]+/g;
+
+function hasLongWord(sql: string, minBytes: number): boolean {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: shorter texts cannot hold such a word.
+  if (sql.length * 3 < minBytes) return false;
+  const minUnits = Math.ceil(minBytes / 3);
+  for (const w of sql.match(WORDS) ?? []) {
+    if (w.length >= minUnits && Buffer.byteLength(w, 'utf8') >= minBytes) return true;
+  }
+  return false;
+}
+
+/**
+ * The identifiers written in a statement, as PostgreSQL would name them before truncating them
+ * to 63 bytes (the parse tree holds them already truncated): unquoted ones lower-cased, quoted
+ * ones with `""` undoubled. Identifiers inside string literals and function bodies are not seen.
+ * With `minBytes`, only texts with a word at least that long are scanned (the others give []).
+ */
+export function writtenIdentifiers(sql: string, minBytes = 0): string[] {
+  if (!scanSync) throw new Error('writtenIdentifiers called before loadParser() resolved');
+  // Scanning costs a round trip through the wasm; skip texts with no word that long at all.
+  if (minBytes > 0 && !hasLongWord(sql, minBytes)) return [];
+  let tokens: { text: string; tokenName: string }[];
+  try {
+    tokens = scanSync(sql).tokens;
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (t.tokenName !== 'IDENT') continue;
+    out.push(t.text.startsWith('"') ? t.text.slice(1, -1).replace(/""/g, '"') : t.text.toLowerCase());
+  }
+  return out;
 }
 
 /** Convenience for callers that parse a single text: loads the wasm first. */

@@ -27,8 +27,27 @@ export interface AnalyzedStatement {
   error: string | null;
   /** Same number = same transaction; null = ran outside a transaction block (autocommit). */
   transaction: number | null;
-  /** lock_timeout in effect from a `SET lock_timeout` earlier in the revision; null = none. */
+  /**
+   * lock_timeout in effect when the statement ran: the server's effective value when the driver
+   * read it (env.py, role, database), followed through `SET lock_timeout` earlier in the same
+   * string; else from `SET lock_timeout` earlier in the revision. null or 0 = none.
+   */
   lockTimeoutMs: number | null;
+  /** Like lockTimeoutMs, for statement_timeout. */
+  statementTimeoutMs: number | null;
+}
+
+/** A BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK the revision sent as SQL. */
+export interface TransactionControlStatement {
+  /** `begin`, `start`, `commit`, `rollback` (END is commit). */
+  action: 'begin' | 'start' | 'commit' | 'rollback';
+  text: string;
+  line: number | null;
+  /**
+   * Alembic's transaction was open when it was sent: a transaction block was open and it was
+   * not one the revision itself began with BEGIN inside an autocommit block.
+   */
+  alembicTransactionOpen: boolean;
 }
 
 export interface UnparsableStatement {
@@ -44,6 +63,8 @@ export interface SqlRuleContext {
   serverVersionNum: number;
   statements: AnalyzedStatement[];
   unparsable: UnparsableStatement[];
+  /** Transaction control sent as SQL; not in `statements`. */
+  transactionControl: TransactionControlStatement[];
   /** Tables, indexes, constraints and column types the revision created, in statement order. */
   schema: RevisionSchema;
   /** INSERT/UPDATE/DELETE/MERGE/COPY FROM statements on tables that existed before the revision. */
@@ -86,13 +107,22 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
     input.existingColumnTypes ?? {},
     input.existingIndexNames,
   );
+  const transactionControl: TransactionControlStatement[] = [];
   let lockTimeoutMs: number | null = null;
+  let statementTimeoutMs: number | null = null;
   let transaction = 0;
   let inTx = false;
+  // A BEGIN the revision sent while no transaction was open (inside autocommit_block()).
+  let ownTransaction = false;
   let previousLocks: LockInfo[] = [];
 
   input.statements.forEach((executed, i) => {
     if (executed.bookkeeping) return;
+    // The server's own values (read by the driver) win over what the SQL so far suggests.
+    if (typeof executed.lockTimeoutMs === 'number') lockTimeoutMs = executed.lockTimeoutMs;
+    if (typeof executed.statementTimeoutMs === 'number') statementTimeoutMs = executed.statementTimeoutMs;
+    let transactionOpen = transactionOpenBefore(input.statements, i);
+    if (!transactionOpen) ownTransaction = false;
     const outcome = parsed[i];
     if (!outcome) return;
     if (!outcome.ok) {
@@ -103,6 +133,15 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
     for (const p of outcome.statements) {
       const kind = nodeKind(p.node);
       if (kind === 'TransactionStmt') {
+        const action = transactionAction(p.node);
+        if (action) {
+          const alembicTransactionOpen = transactionOpen && !ownTransaction;
+          transactionControl.push({ action, text: p.text, line: executed.line, alembicTransactionOpen });
+          const begins = action === 'begin' || action === 'start';
+          if (begins && !transactionOpen) ownTransaction = true;
+          if (!begins) ownTransaction = false;
+          transactionOpen = begins;
+        }
         // BEGIN/COMMIT sent as SQL: whatever comes next is another transaction.
         inTx = false;
         previousLocks = [];
@@ -128,10 +167,12 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
         error: executed.error ?? null,
         transaction: inTransaction ? transaction : null,
         lockTimeoutMs,
+        statementTimeoutMs,
       };
       statements.push(analyzed);
       if (inTransaction) previousLocks = executed.locks;
-      lockTimeoutMs = lockTimeoutAfter(p.node, lockTimeoutMs);
+      lockTimeoutMs = timeoutAfter(p.node, 'lock_timeout', lockTimeoutMs);
+      statementTimeoutMs = timeoutAfter(p.node, 'statement_timeout', statementTimeoutMs);
       schema.apply(analyzed);
     }
   });
@@ -148,6 +189,7 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
     serverVersionNum: input.serverVersionNum,
     statements,
     unparsable,
+    transactionControl,
     schema,
     dataChanges,
     lockTimeout: input.lockTimeout ?? null,
@@ -179,12 +221,39 @@ export function dataChangeTarget(node: Node): string | null {
   return null;
 }
 
-/** lock_timeout after this statement: `SET [LOCAL] lock_timeout`, `RESET`, or set_config(). */
-function lockTimeoutAfter(node: Node, current: number | null): number | null {
+/**
+ * Whether a transaction block was open when statement `i` was sent: what the driver saw, else
+ * the state the previous statement left (alembic runs a revision inside its transaction, so
+ * the first statement finds one open).
+ */
+function transactionOpenBefore(statements: ExecutedStatement[], i: number): boolean {
+  const own = statements[i]?.inTransactionBefore;
+  if (typeof own === 'boolean') return own;
+  const previous = statements[i - 1];
+  return previous === undefined ? true : previous.inTransaction !== false;
+}
+
+function transactionAction(node: Node): TransactionControlStatement['action'] | null {
+  switch (as(node, 'TransactionStmt')?.kind) {
+    case 'TRANS_STMT_BEGIN':
+      return 'begin';
+    case 'TRANS_STMT_START':
+      return 'start';
+    case 'TRANS_STMT_COMMIT':
+      return 'commit';
+    case 'TRANS_STMT_ROLLBACK':
+      return 'rollback';
+    default:
+      return null;
+  }
+}
+
+/** A timeout setting after this statement: `SET [LOCAL] name`, `RESET`, or set_config(). */
+function timeoutAfter(node: Node, name: string, current: number | null): number | null {
   const set = as(node, 'VariableSetStmt');
   if (set) {
     if (set.kind === 'VAR_RESET_ALL') return null;
-    if (set.name !== 'lock_timeout') return current;
+    if (set.name !== name) return current;
     if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') return null;
     const arg = as(set.args?.[0], 'A_Const');
     if (!arg) return current;
@@ -199,8 +268,8 @@ function lockTimeoutAfter(node: Node, current: number | null): number | null {
     for (const target of select.targetList ?? []) {
       const call = as(as(target, 'ResTarget')?.val, 'FuncCall');
       if (!call || strings(call.funcname).pop() !== 'set_config') continue;
-      const [name, setting] = (call.args ?? []).map((a) => as(a, 'A_Const')?.sval?.sval);
-      if (name === 'lock_timeout' && setting !== undefined) value = parseLockTimeout(setting) ?? value;
+      const [settingName, settingValue] = (call.args ?? []).map((a) => as(a, 'A_Const')?.sval?.sval);
+      if (settingName === name && settingValue !== undefined) value = parseLockTimeout(settingValue) ?? value;
     }
     return value;
   }

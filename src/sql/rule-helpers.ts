@@ -1,5 +1,5 @@
 /** Shared pieces of the SQL rules (rules/<id>.ts): finding placement, ALTER TABLE reading, locks. */
-import type { AlterTableCmd, ColumnDef } from 'libpg-query';
+import type { AlterTableCmd, ColumnDef, Constraint } from 'libpg-query';
 import type { LockInfo } from '../model.js';
 import type { RuleFinding } from '../lint/types.js';
 import { as, relationName } from './ast.js';
@@ -177,4 +177,68 @@ export function accessExclusiveFromSql(stmt: AnalyzedStatement): string[] {
 
 export function seconds(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+/** A column the revision adds: in a `CREATE TABLE` or an `ALTER TABLE … ADD COLUMN`. */
+export interface NewColumn {
+  stmt: AnalyzedStatement;
+  table: string;
+  column: ColumnDef;
+  /** Table-level constraints written next to it (CREATE TABLE only), e.g. `PRIMARY KEY (id)`. */
+  tableConstraints: Constraint[];
+}
+
+/** Every column the revision's statements add, in statement order. */
+export function* newColumns(ctx: SqlRuleContext): Generator<NewColumn> {
+  for (const stmt of ctx.statements) {
+    const create = as(stmt.node, 'CreateStmt');
+    if (create) {
+      const table = relationName(create.relation);
+      const tableConstraints: Constraint[] = [];
+      for (const elt of create.tableElts ?? []) {
+        const con = as(elt, 'Constraint');
+        if (con) tableConstraints.push(con);
+      }
+      for (const elt of create.tableElts ?? []) {
+        const column = as(elt, 'ColumnDef');
+        if (column) yield { stmt, table, column, tableConstraints };
+      }
+      continue;
+    }
+    const alter = alterTableOf(stmt);
+    if (!alter) continue;
+    for (const cmd of alter.cmds) {
+      const column = addedColumn(cmd);
+      if (column) yield { stmt, table: alter.table, column, tableConstraints: [] };
+    }
+  }
+}
+
+/** The type name as written, without `pg_catalog.`: `int4`, `serial`, `varchar`, `timestamp`. */
+export function typeNameOf(column: ColumnDef): string {
+  const names = (column.typeName?.names ?? []).map((n) => as(n, 'String')?.sval ?? '');
+  return names[names.length - 1] ?? '';
+}
+
+const WRITE_BLOCKING_LOCKS = new Set([
+  'ShareLock',
+  'ShareRowExclusiveLock',
+  'ExclusiveLock',
+  ACCESS_EXCLUSIVE,
+]);
+
+/**
+ * Existing relations the statement locks against writes (SHARE or stronger): from the locks
+ * the driver saw it take, or judged from its text when it ran under autocommit.
+ */
+export function writeBlockedBy(ctx: SqlRuleContext, stmt: AnalyzedStatement): string[] {
+  const prev = previousInTransaction(ctx, stmt)?.locks ?? [];
+  const found = new Set<string>();
+  for (const l of stmt.locks) {
+    if (WRITE_BLOCKING_LOCKS.has(l.mode) && !hasLock(prev, l.relation, l.mode)) found.add(l.relation);
+  }
+  for (const r of accessExclusiveFromSql(stmt)) found.add(r);
+  const idx = as(stmt.node, 'IndexStmt');
+  if (idx && !idx.concurrent) found.add(relationName(idx.relation));
+  return [...found].filter((r) => r !== '' && isExistingRelation(ctx, r, stmt.seq));
 }

@@ -47,6 +47,22 @@ const CATALOG = [
   'volatile-default',
   'lock-timeout-missing',
   'exclusive-lock-held',
+  // issue 17: hazards squawk and strong_migrations report
+  'truncate-cascade',
+  'drop-database',
+  'transaction-control-in-migration',
+  'exclusion-constraint',
+  'generated-column-rewrite',
+  'table-rewrite-command',
+  'reindex-without-concurrently',
+  'refresh-materialized-view-blocking',
+  'domain-constraint',
+  'identifier-too-long',
+  'statement-timeout-missing',
+  'prefer-bigint-primary-key',
+  'prefer-identity',
+  'prefer-timestamptz',
+  'prefer-text-over-varchar',
 ];
 
 export function readmeRulesTable(): string {
