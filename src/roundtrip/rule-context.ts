@@ -1,5 +1,5 @@
 /** What round-trip rules see: one revision's round trip, plus the project's model drift. */
-import type { RevisionRoundTrip } from './run.js';
+import type { RevisionRoundTrip } from './types.js';
 
 export interface RoundTripRuleContext {
   revision: RevisionRoundTrip;

@@ -6,12 +6,11 @@
  * problem.
  */
 import { schemaFacts } from '../schema/facts.js';
-import type { SchemaFacts } from '../schema/facts.js';
 import pg from 'pg';
 import path from 'node:path';
 import { infraError, isMigrationGuardError, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { ExecutedStatement, Phase, StepResult } from '../model.js';
+import type { Phase } from '../model.js';
 import {
   DriverClient,
   DriverCrashError,
@@ -22,77 +21,27 @@ import {
 } from '../driver/client.js';
 import { diffSnapshots } from '../schema/diff.js';
 import { takeSnapshot, type SchemaSnapshot } from '../schema/snapshot.js';
+import { downgradeTarget } from './lineage.js';
 import { resetDatabase } from './reset.js';
+import {
+  crashedStep,
+  failedStep,
+  importErrorsById,
+  mergeSteps,
+  notRunRevision,
+  RunTimings,
+  toStep,
+} from './steps.js';
+import type {
+  RevisionRoundTrip,
+  RoundTripInput,
+  RoundTripResult,
+  RoundTripRevision,
+  RoundTripStep,
+} from './types.js';
 
-export interface RoundTripRevision {
-  id: string;
-  downRevisions: string[];
-  /** Absolute path. */
-  file: string;
-  relFile: string;
-}
-
-export interface RoundTripInput {
-  configPath: string;
-  projectDir: string;
-  python: string[];
-  databaseUrl: string;
-  databaseUrlEnv: string;
-  /** Every revision in the graph, topological order (parents first). */
-  revisions: RoundTripRevision[];
-  /** Upgraded to first, without checks ([] = start from an empty database). */
-  baseHeads: string[];
-  /** Revisions to round-trip, topological order. */
-  pending: string[];
-  statementTimeoutMs: number;
-  stepTimeoutMs: number;
-  modelDrift: boolean;
-  log: Logger;
-  driverPath?: string;
-  /** ini section (alembic's -n); default `alembic`. */
-  section?: string;
-  /**
-   * Take the snapshot before a revision's upgrade from the previous revision's last snapshot
-   * when nothing ran in between (default true; false = always a fresh one, for tests).
-   */
-  reuseSnapshots?: boolean;
-}
-
-/** A report StepResult plus where the error happened. */
-export interface RoundTripStep extends StepResult {
-  /** Line in the revision file where the error was raised or the failing statement ran. */
-  errorLine: number | null;
-  /** SQL of the statement that failed, when a statement failed. */
-  failedStatement: string | null;
-}
-
-export interface RevisionRoundTrip {
-  id: string;
-  /** upgrade, downgrade, reupgrade as far as they ran. */
-  steps: RoundTripStep[];
-  /** Schema after downgrade equals schema before upgrade; null when the downgrade did not run. */
-  schemaRestored: boolean | null;
-  downgradeDiff: string[];
-  reupgradeDiff: string[];
-  /** The revision file does not import: `SyntaxError: … (line 17)`. */
-  importError: string | null;
-  durationMs: number;
-  /** Why nothing ran (a parent failed to import or upgrade), null when it ran. */
-  notRun?: string | null;
-  /** Indexes and column types before the upgrade, for the SQL rules (not the whole snapshot). */
-  schemaBefore?: SchemaFacts;
-}
-
-export interface RoundTripResult {
-  baseUpgrade: RoundTripStep | null;
-  revisions: RevisionRoundTrip[];
-  /** compare_metadata lines after upgrading to heads; null when not requested or not computed. */
-  modelDrift: string[] | null;
-  /** Why model drift could not be computed, when requested. */
-  modelDriftNote?: string | null;
-  driver?: { alembicVersion: string; sqlalchemyVersion: string; pythonVersion: string };
-  timings: Record<string, number>;
-}
+export type { RevisionRoundTrip, RoundTripInput, RoundTripResult, RoundTripRevision, RoundTripStep };
+export { toExecutedStatement } from './steps.js';
 
 export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResult> {
   const runner = new RoundTripRunner(input);
@@ -107,7 +56,7 @@ class RoundTripRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
   private readonly db: pg.Client;
-  private readonly timings: Record<string, number> = {};
+  private readonly timings = new RunTimings();
   private readonly byId: Map<string, RoundTripRevision>;
   private readonly log: Logger;
   /**
@@ -122,13 +71,12 @@ class RoundTripRunner {
     this.log = input.log;
   }
 
-  /** Sums stay unrounded (many sub-millisecond parts); result() rounds them. */
   private time(key: string, ms: number): void {
-    this.timings[key] = (this.timings[key] ?? 0) + ms;
+    this.timings.time(key, ms);
   }
 
   private count(key: string): void {
-    this.timings[key] = (this.timings[key] ?? 0) + 1;
+    this.timings.count(key);
   }
 
   async run(): Promise<RoundTripResult> {
@@ -141,18 +89,7 @@ class RoundTripRunner {
     await this.startDriver();
     const loaded = this.loaded as LoadResult;
 
-    const importErrors = new Map<string, string>();
-    for (const err of loaded.importErrors) {
-      const rev = this.input.revisions.find((r) => path.resolve(r.file) === path.resolve(err.file));
-      const where = err.line ? ` (line ${err.line})` : '';
-      importErrors.set(rev?.id ?? err.file, `${err.error}${where}`);
-    }
-    const importErrorLines = new Map(
-      loaded.importErrors.map((e) => [
-        this.input.revisions.find((r) => path.resolve(r.file) === path.resolve(e.file))?.id ?? e.file,
-        e.line,
-      ]),
-    );
+    const importErrors = importErrorsById(loaded, this.input.revisions);
 
     const baseUpgrade = await this.upgradeBase();
     const broken = new Map<string, string>(); // revision -> why its descendants cannot run
@@ -168,9 +105,9 @@ class RoundTripRunner {
     let needsRebuild = false;
     for (const id of this.input.pending) {
       const revStart = performance.now();
-      const importError = importErrors.get(id);
+      const importError = importErrors.get(id)?.message;
       if (importError !== undefined) {
-        const step = failedStep('upgrade', importError, importErrorLines.get(id) ?? null);
+        const step = failedStep('upgrade', importError, importErrors.get(id)?.line ?? null);
         revisions.push({ ...notRunRevision(id, null), steps: [step], importError });
         broken.set(id, `${id} does not import`);
         this.log.info(`  ${id} upgrade failed: ${importError}`);
@@ -230,7 +167,7 @@ class RoundTripRunner {
             pythonVersion: loaded.pythonVersion,
           }
         : undefined,
-      timings: Object.fromEntries(Object.entries(this.timings).map(([k, v]) => [k, Math.round(v)])),
+      timings: this.timings.rounded(),
     };
   }
 
@@ -299,29 +236,6 @@ class RoundTripRunner {
     return mergeSteps(steps);
   }
 
-  /** Downgrade target that removes exactly `id`: `<id>@<parent>` limits alembic to id's branch. */
-  private downgradeTarget(id: string): string {
-    const parents = this.parentsOf(id);
-    if (parents.length === 0) return `${id}@base`;
-    // At a merge, pick a parent that is not an ancestor of another parent (else alembic would
-    // also remove the revisions between them).
-    const chosen = parents.find((p) => !parents.some((q) => q !== p && this.isAncestor(p, q))) ?? parents[0];
-    return `${id}@${chosen}`;
-  }
-
-  private isAncestor(candidate: string, of: string): boolean {
-    const seen = new Set<string>();
-    const stack = [...this.parentsOf(of)];
-    while (stack.length > 0) {
-      const next = stack.pop() as string;
-      if (next === candidate) return true;
-      if (seen.has(next)) continue;
-      seen.add(next);
-      stack.push(...this.parentsOf(next));
-    }
-    return false;
-  }
-
   private async snapshot(): Promise<SchemaSnapshot> {
     const t0 = performance.now();
     const snap = await takeSnapshot(this.db);
@@ -353,7 +267,11 @@ class RoundTripRunner {
     out.steps.push(up);
     if (!up.ok) return out;
     const s1 = await this.snapshot();
-    const down = await this.step('downgrade', this.downgradeTarget(id), id);
+    const down = await this.step(
+      'downgrade',
+      downgradeTarget(id, (r) => this.parentsOf(r)),
+      id,
+    );
     out.steps.push(down);
     if (!down.ok) return out;
     const s2 = await this.snapshot();
@@ -444,89 +362,6 @@ class RoundTripRunner {
       this.time('modelDriftMs', performance.now() - t0);
     }
   }
-}
-
-function notRunRevision(id: string, notRun: string | null): RevisionRoundTrip {
-  return {
-    id,
-    steps: [],
-    schemaRestored: null,
-    downgradeDiff: [],
-    reupgradeDiff: [],
-    importError: null,
-    durationMs: 0,
-    notRun,
-  };
-}
-
-export function toExecutedStatement(s: CommandResult['statements'][number]): ExecutedStatement {
-  const out: ExecutedStatement = {
-    sql: s.sql,
-    line: s.line,
-    durationMs: s.durationMs,
-    locks: s.locks,
-    bookkeeping: s.bookkeeping,
-    revision: s.revision,
-    error: s.error,
-  };
-  if (s.inTransaction !== null) out.inTransaction = s.inTransaction;
-  return out;
-}
-
-function toStep(phase: Phase, command: CommandResult): RoundTripStep {
-  return {
-    phase,
-    ok: command.ok,
-    durationMs: Math.round(command.durationMs),
-    error: command.error,
-    statements: command.statements.map(toExecutedStatement),
-    errorLine: command.errorLine,
-    failedStatement: command.failedStatement,
-  };
-}
-
-function failedStep(phase: Phase, error: string, line: number | null): RoundTripStep {
-  return { phase, ok: false, durationMs: 0, error, statements: [], errorLine: line, failedStatement: null };
-}
-
-function crashedStep(phase: Phase, e: DriverCrashError | DriverRequestError): RoundTripStep {
-  const last = e instanceof DriverCrashError ? e.lastStatement : null;
-  const statements: ExecutedStatement[] = last
-    ? [
-        {
-          sql: last.sql,
-          line: last.line,
-          durationMs: 0,
-          locks: [],
-          revision: last.revision,
-          error: e.message,
-        },
-      ]
-    : [];
-  return {
-    phase,
-    ok: false,
-    durationMs: 0,
-    error: e.message,
-    statements,
-    errorLine: last?.line ?? null,
-    failedStatement: last?.sql ?? null,
-  };
-}
-
-function mergeSteps(steps: RoundTripStep[]): RoundTripStep | null {
-  const first = steps[0];
-  if (!first) return null;
-  const failed = steps.find((s) => !s.ok);
-  return {
-    phase: 'upgrade',
-    ok: !failed,
-    durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0),
-    error: failed?.error ?? null,
-    statements: steps.flatMap((s) => s.statements),
-    errorLine: failed?.errorLine ?? null,
-    failedStatement: failed?.failedStatement ?? null,
-  };
 }
 
 function sameSet(a: string[], b: string[]): boolean {

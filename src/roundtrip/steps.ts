@@ -1,0 +1,125 @@
+/**
+ * The round trip's bookkeeping: the step records built from what the driver answered (a
+ * command, a crash, a revision that did not import or did not run), the import errors by
+ * revision, and the timings of the run. The runner (run.ts) decides what runs; this file only
+ * writes down what happened.
+ */
+import path from 'node:path';
+import type { CommandResult, LoadResult } from '../driver/client.js';
+import { DriverCrashError, type DriverRequestError } from '../driver/client.js';
+import type { ExecutedStatement, Phase } from '../model.js';
+import type { RevisionRoundTrip, RoundTripRevision, RoundTripStep } from './types.js';
+
+/** Durations (summed, unrounded: many sub-millisecond parts) and counters of one run. */
+export class RunTimings {
+  private readonly values: Record<string, number> = {};
+
+  time(key: string, ms: number): void {
+    this.values[key] = (this.values[key] ?? 0) + ms;
+  }
+
+  count(key: string): void {
+    this.values[key] = (this.values[key] ?? 0) + 1;
+  }
+
+  rounded(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.values).map(([k, v]) => [k, Math.round(v)]));
+  }
+}
+
+/** Revision files that do not import, by revision id (the file when no revision matches). */
+export function importErrorsById(
+  loaded: LoadResult,
+  revisions: RoundTripRevision[],
+): Map<string, { message: string; line: number | null }> {
+  const out = new Map<string, { message: string; line: number | null }>();
+  for (const err of loaded.importErrors) {
+    const rev = revisions.find((r) => path.resolve(r.file) === path.resolve(err.file));
+    const where = err.line ? ` (line ${err.line})` : '';
+    out.set(rev?.id ?? err.file, { message: `${err.error}${where}`, line: err.line ?? null });
+  }
+  return out;
+}
+
+export function notRunRevision(id: string, notRun: string | null): RevisionRoundTrip {
+  return {
+    id,
+    steps: [],
+    schemaRestored: null,
+    downgradeDiff: [],
+    reupgradeDiff: [],
+    importError: null,
+    durationMs: 0,
+    notRun,
+  };
+}
+
+export function toExecutedStatement(s: CommandResult['statements'][number]): ExecutedStatement {
+  const out: ExecutedStatement = {
+    sql: s.sql,
+    line: s.line,
+    durationMs: s.durationMs,
+    locks: s.locks,
+    bookkeeping: s.bookkeeping,
+    revision: s.revision,
+    error: s.error,
+  };
+  if (s.inTransaction !== null) out.inTransaction = s.inTransaction;
+  return out;
+}
+
+export function toStep(phase: Phase, command: CommandResult): RoundTripStep {
+  return {
+    phase,
+    ok: command.ok,
+    durationMs: Math.round(command.durationMs),
+    error: command.error,
+    statements: command.statements.map(toExecutedStatement),
+    errorLine: command.errorLine,
+    failedStatement: command.failedStatement,
+  };
+}
+
+export function failedStep(phase: Phase, error: string, line: number | null): RoundTripStep {
+  return { phase, ok: false, durationMs: 0, error, statements: [], errorLine: line, failedStatement: null };
+}
+
+export function crashedStep(phase: Phase, e: DriverCrashError | DriverRequestError): RoundTripStep {
+  const last = e instanceof DriverCrashError ? e.lastStatement : null;
+  const statements: ExecutedStatement[] = last
+    ? [
+        {
+          sql: last.sql,
+          line: last.line,
+          durationMs: 0,
+          locks: [],
+          revision: last.revision,
+          error: e.message,
+        },
+      ]
+    : [];
+  return {
+    phase,
+    ok: false,
+    durationMs: 0,
+    error: e.message,
+    statements,
+    errorLine: last?.line ?? null,
+    failedStatement: last?.sql ?? null,
+  };
+}
+
+export function mergeSteps(steps: RoundTripStep[]): RoundTripStep | null {
+  const first = steps[0];
+  if (!first) return null;
+  const failed = steps.find((s) => !s.ok);
+  return {
+    phase: 'upgrade',
+    ok: !failed,
+    durationMs: steps.reduce((sum, s) => sum + s.durationMs, 0),
+    error: failed?.error ?? null,
+    statements: steps.flatMap((s) => s.statements),
+    errorLine: failed?.errorLine ?? null,
+    failedStatement: failed?.failedStatement ?? null,
+  };
+}
