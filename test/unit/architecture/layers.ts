@@ -48,7 +48,6 @@ export const LAYERS: readonly Layer[] = [
 /** The only files that may import the rule catalogue: they hand the rules to the engines. */
 export const COMPOSITION_ROOTS: readonly string[] = [
   'src/check.ts',
-  'src/check/',
   'src/cli.ts',
   'src/main.ts',
   'src/action/',

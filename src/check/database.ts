@@ -1,0 +1,81 @@
+/**
+ * The database stage of one project: a fresh database on the shared server, the round trip of
+ * every pending revision on it, then the database is dropped whatever happened.
+ */
+import type { StaticAnalysis } from '../alembic/analyze.js';
+import type { AlembicProject } from '../alembic/locate.js';
+import type { Config } from '../config.js';
+import type { Database, DatabaseServer } from '../database/index.js';
+import type { ProjectReport } from '../report/model.js';
+import { runRoundTrip } from '../roundtrip/run.js';
+import type { RoundTripResult } from '../roundtrip/run.js';
+
+/** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
+const DEFAULT_SERVER_VERSION_NUM = 160000;
+
+export interface DatabaseStage {
+  roundTrip: RoundTripResult | null;
+  /** The server's version, or the configured/default one when no database ran. */
+  serverVersionNum: number;
+  database: ProjectReport['database'];
+  roundTripMs: number | null;
+}
+
+export function runsDatabase(config: Config, analysis: StaticAnalysis): boolean {
+  return config.database.kind !== 'none' && analysis.pending.length > 0;
+}
+
+export async function databaseStage(
+  config: Config,
+  project: AlembicProject,
+  analysis: StaticAnalysis,
+  getServer: () => Promise<DatabaseServer>,
+): Promise<DatabaseStage> {
+  const out: DatabaseStage = {
+    roundTrip: null,
+    serverVersionNum: (config.postgresVersion ?? 0) * 10_000 || DEFAULT_SERVER_VERSION_NUM,
+    database: null,
+    roundTripMs: null,
+  };
+  if (!runsDatabase(config, analysis)) return out;
+  const server = await getServer();
+  const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
+  try {
+    out.serverVersionNum = database.serverVersionNum;
+    out.database = {
+      provider: database.provider,
+      serverVersion: database.serverVersion,
+      migrationRole: database.migrationRole,
+    };
+    config.log.info(
+      `${project.id}: round trip of ${analysis.pending.length} revision(s) on PostgreSQL ${database.serverVersion}`,
+    );
+    const t0 = performance.now();
+    out.roundTrip = await runRoundTrip({
+      configPath: project.configPath,
+      projectDir: project.configDir,
+      python: config.python,
+      databaseUrl: database.url,
+      databaseUrlEnv: config.databaseUrlEnv,
+      revisions: analysis.graph.topologicalOrder().map((id) => {
+        const parsed = analysis.parsed.get(id);
+        return {
+          id,
+          downRevisions: parsed?.downRevisions ?? [],
+          file: parsed?.file ?? '',
+          relFile: parsed?.relFile ?? '',
+        };
+      }),
+      baseHeads: analysis.baseHeads,
+      pending: analysis.pending,
+      statementTimeoutMs: config.statementTimeoutMs,
+      stepTimeoutMs: config.stepTimeoutMs,
+      modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
+      log: config.log,
+    });
+    out.roundTripMs = Math.round(performance.now() - t0);
+  } finally {
+    await database.dispose();
+  }
+  return out;
+}

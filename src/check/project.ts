@@ -1,0 +1,75 @@
+/**
+ * One project through the pipeline's stages (docs/ARCHITECTURE.md "Pipeline"): graph rules on
+ * the static analysis, the database stage (round trip), the rule stage of each pending
+ * revision, then ignores and grouping; the result is the project's part of the Report.
+ */
+import type { StaticAnalysis } from '../alembic/analyze.js';
+import type { AlembicProject } from '../alembic/locate.js';
+import type { Config } from '../config.js';
+import type { DatabaseServer } from '../database/index.js';
+import type { PlacedFinding } from '../lint/run.js';
+import { runRules } from '../lint/run.js';
+import type { ProjectReport } from '../report/model.js';
+import type { RuleCatalogue } from './catalogue.js';
+import { databaseStage, runsDatabase } from './database.js';
+import { placeFindings } from './findings.js';
+import { revisionsStage } from './revisions.js';
+
+export async function checkProject(
+  config: Config,
+  project: AlembicProject,
+  analysis: StaticAnalysis,
+  staticMs: number,
+  getServer: () => Promise<DatabaseServer>,
+  rules: RuleCatalogue,
+): Promise<ProjectReport> {
+  const timings: Record<string, number> = { staticMs: Math.round(staticMs) };
+  const graphFindings: PlacedFinding[] = runRules(
+    rules.graph,
+    { analysis, naming: config.naming },
+    config.rules,
+  );
+
+  const db = await databaseStage(config, project, analysis, getServer);
+  if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
+
+  const lintStart = performance.now();
+  const stage = await revisionsStage(config, project, analysis, db, rules);
+  timings.lintMs = Math.round(performance.now() - lintStart);
+
+  const projectFindings = placeFindings(config, [...graphFindings, ...stage.findings], stage, rules);
+  return {
+    id: project.id,
+    config: project.id,
+    base: config.base,
+    heads: analysis.heads,
+    baseHeads: analysis.baseHeads,
+    revisions: stage.revisions,
+    findings: projectFindings,
+    skipped: null,
+    mode: runsDatabase(config, analysis) ? 'full' : 'static',
+    database: db.database,
+    timings,
+  };
+}
+
+/** The report of a project that was not checked, saying why. */
+export function skippedProject(
+  config: Config,
+  project: AlembicProject,
+  analysis: StaticAnalysis,
+  reason: string,
+): ProjectReport {
+  return {
+    id: project.id,
+    config: project.id,
+    base: config.base,
+    heads: analysis.heads,
+    baseHeads: analysis.baseHeads,
+    revisions: [],
+    findings: [],
+    skipped: reason,
+    mode: 'static',
+    database: null,
+  };
+}

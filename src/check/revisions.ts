@@ -1,0 +1,104 @@
+/**
+ * The rule stage of one project's pending revisions: for each, the round-trip rules on what
+ * its round trip did and the SQL lint on the statements its upgrade executed; and the
+ * revision records of the report, whose findings the findings stage fills in.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StaticAnalysis } from '../alembic/analyze.js';
+import type { AlembicProject } from '../alembic/locate.js';
+import type { Config } from '../config.js';
+import type { PlacedFinding } from '../lint/run.js';
+import { runRules } from '../lint/run.js';
+import type { RevisionReport } from '../report/model.js';
+import type { RevisionRoundTrip } from '../roundtrip/run.js';
+import { lintRevisionSql } from '../sql/lint.js';
+import type { RuleCatalogue } from './catalogue.js';
+import type { DatabaseStage } from './database.js';
+
+export interface RevisionsStage {
+  revisions: RevisionReport[];
+  findings: PlacedFinding[];
+  /** Revision file text by its path relative to the repository root (for ignore comments). */
+  sources: Map<string, string>;
+  /** Revision id → its file relative to the repository root. */
+  revisionFiles: Map<string, string>;
+}
+
+export async function revisionsStage(
+  config: Config,
+  project: AlembicProject,
+  analysis: StaticAnalysis,
+  db: DatabaseStage,
+  rules: RuleCatalogue,
+): Promise<RevisionsStage> {
+  const out: RevisionsStage = { revisions: [], findings: [], sources: new Map(), revisionFiles: new Map() };
+  const roundTrip = db.roundTrip;
+  const namingConvention = await usesNamingConvention(project);
+  for (const id of analysis.pending) {
+    const parsed = analysis.parsed.get(id);
+    const relFile = parsed?.relFile ?? '';
+    out.revisionFiles.set(id, relFile);
+    const source = parsed ? await readFile(parsed.file, 'utf8').catch(() => null) : null;
+    if (source !== null) out.sources.set(relFile, source);
+    const rt: RevisionRoundTrip | undefined = roundTrip?.revisions.find((r) => r.id === id);
+    if (rt) {
+      // Model drift is a property of the whole history; it is reported on the last pending revision.
+      const isLast = id === analysis.pending[analysis.pending.length - 1];
+      out.findings.push(
+        ...runRules(
+          rules.roundTrip,
+          {
+            revision: rt,
+            relFile,
+            modelDrift: isLast ? (roundTrip?.modelDrift ?? null) : null,
+            upgradeLine: parsed?.upgrade?.defLine ?? null,
+            downgradeLine: parsed?.downgrade?.defLine ?? null,
+          },
+          config.rules,
+        ).map((p) => ({ ...p, revision: p.revision ?? id })),
+      );
+      const upgrade = rt.steps.find((s) => s.phase === 'upgrade');
+      if (upgrade) {
+        const sqlFindings = await lintRevisionSql(
+          {
+            revision: id,
+            file: relFile,
+            source,
+            statements: upgrade.statements,
+            serverVersionNum: db.serverVersionNum,
+            settings: config.rules,
+            lockTimeout: config.lockTimeout,
+            existingIndexes: rt.schemaBefore?.indexes,
+            existingIndexNames: rt.schemaBefore?.indexesByName,
+            existingColumnTypes: rt.schemaBefore?.columnTypes,
+            namingConvention,
+          },
+          rules.sql,
+        );
+        out.findings.push(...sqlFindings.map((p) => ({ ...p, revision: p.revision ?? id })));
+      }
+    }
+    out.revisions.push({
+      id,
+      downRevisions: parsed?.downRevisions ?? [],
+      file: relFile,
+      message: parsed?.message ?? null,
+      pending: true,
+      steps: rt?.steps ?? [],
+      schemaRestored: rt ? rt.schemaRestored : null,
+      findings: [],
+      durationMs: rt ? Math.round(rt.durationMs) : undefined,
+    });
+  }
+  return out;
+}
+
+/**
+ * A MetaData naming_convention makes constraint names deterministic, so unnamed-constraint
+ * stays quiet. Seen statically in env.py (models imported from elsewhere are not followed).
+ */
+async function usesNamingConvention(project: AlembicProject): Promise<boolean> {
+  const envPy = await readFile(path.join(project.scriptLocation, 'env.py'), 'utf8').catch(() => '');
+  return /\bnaming_convention\b/.test(envPy);
+}
