@@ -1,15 +1,14 @@
 /**
- * The CLI: parses flags into a Config, calls check(), renders, exits 0/1/2/3
- * (docs/ARCHITECTURE.md "Exit codes").
- * Every failure is one line on stderr saying what to do; --debug adds the stack.
+ * The CLI: parses flags with the option table (options.ts) into a Config, calls check(),
+ * renders, exits 0/1/2/3 (docs/ARCHITECTURE.md "Exit codes"). Every failure is one line on
+ * stderr saying what to do; --debug adds the stack.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allRules, findRule, knownRuleIds } from '../rules/index.js';
 import { check } from './check.js';
-import { imageForSpec } from './database/index.js';
-import type { Config, DatabaseSpec } from './config.js';
+import type { Config } from './config.js';
 import {
   applyFileConfig,
   DEFAULT_POSTGRES_IMAGE,
@@ -24,67 +23,117 @@ import {
 } from './config.js';
 import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
 import { exitCodeFor } from './exit.js';
+import { renderCommandHelp, renderMainHelp } from './help.js';
 import { installSignalHandlers } from './lifecycle.js';
-import { stderrLogger } from './log.js';
 import { TOOL_VERSION } from './meta.js';
+import type { CommandName } from './options.js';
+import {
+  COMMANDS,
+  databaseFromChoice,
+  nearest,
+  parseArgsOptions,
+  parseConcurrency,
+  parseDurationOption,
+  unknownFlagMessage,
+} from './options.js';
 import { readRuleDoc } from './lint/docs.js';
+import { ruleDocsUrl } from './lint/types.js';
 import { renderReport } from './report/render.js';
 import { passwordsOf, scrubOutput, scrubReport } from './scrub.js';
 import { registerSecret } from './secrets.js';
+import { helpWidth, styleFor, terminalLogger } from './terminal.js';
 
-const USAGE = `usage: migration-guard check [--project DIR] [--config alembic.ini] [--base REF]
-                            [--database-url URL | --postgres-image IMAGE | --local-postgres | --no-database]
-                            [--python "uv run python"] [--all] [--fail-on error|warning|never]
-                            [--migration-role restricted|superuser]
-                            [--format text|json|markdown|sarif|github] [--output FILE]
-                            [--config-file .migration-guard.yml] [--statement-timeout 60s] [--step-timeout 5min]
-                            [--concurrency N] [--only-changed] [--verbose] [--quiet] [--debug]
-                            [--seed-rows 300] [--seed-random 1] [--seed-sql FILE]
-                            [--table-stats FILE] [--max-lock-ms 2000]
-       migration-guard rules            list the rule catalog
-       migration-guard explain RULE     print a rule's doc
-       migration-guard --version`;
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  stdout: { write(chunk: string): boolean; isTTY?: boolean; columns?: number };
+  stderr: { write(chunk: string): boolean; isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+}
 
-export async function runCli(argv: string[]): Promise<number> {
+const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+const COMMAND_NAMES = COMMANDS.map((c) => c.name);
+
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
   try {
     const [command, ...rest] = argv;
+    if (isCommand(command) && command !== 'help' && wantsHelp(rest)) {
+      return printHelp(io, command);
+    }
     switch (command) {
       case 'check':
-        return await checkCommand(rest);
+        return await checkCommand(rest, io);
       case 'rules':
-        return listRules();
+        return listRules(rest, io);
       case 'explain':
-        return await explain(rest);
+        return await explain(rest, io);
       case '--version':
       case '-V':
-        process.stdout.write(`${TOOL_VERSION}\n`);
+        io.stdout.write(`${TOOL_VERSION}\n`);
         return EXIT_PASSED;
       case undefined:
+        printHelp(io, null);
+        return EXIT_USAGE;
       case '--help':
       case '-h':
       case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return command === undefined ? EXIT_USAGE : EXIT_PASSED;
-      default:
-        throw usageError(`unknown command "${command}": use check, rules or explain (see --help)`);
+        return helpCommand(rest, io);
+      default: {
+        const guess = command.startsWith('-') ? null : nearest(command, COMMAND_NAMES);
+        const hint = guess
+          ? `did you mean ${guess}?`
+          : `use ${COMMAND_NAMES.join(', ')} (see migration-guard --help)`;
+        throw usageError(`unknown command "${command}": ${hint}`);
+      }
     }
   } catch (e) {
-    return reportError(e, debug);
+    return reportError(e, debug, io);
   }
 }
 
-function reportError(e: unknown, debug: boolean): number {
+function isCommand(name: string | undefined): name is CommandName {
+  return name !== undefined && (COMMAND_NAMES as readonly string[]).includes(name);
+}
+
+/** --help or -h before a `--` separator. */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+function printHelp(io: CliIo, command: CommandName | null): number {
+  const options = { width: helpWidth(io.stdout), style: styleFor(io.stdout, io.env) };
+  io.stdout.write(
+    command === null || command === 'help' ? renderMainHelp(options) : renderCommandHelp(command, options),
+  );
+  return EXIT_PASSED;
+}
+
+function helpCommand(args: string[], io: CliIo): number {
+  const topic = args.find((a) => !a.startsWith('-'));
+  if (topic === undefined) return printHelp(io, null);
+  if (!isCommand(topic)) {
+    const guess = nearest(topic, COMMAND_NAMES);
+    throw usageError(
+      `no help for "${topic}": ${guess ? `did you mean ${guess}?` : `commands are ${COMMAND_NAMES.join(', ')}`}`,
+    );
+  }
+  return printHelp(io, topic);
+}
+
+function reportError(e: unknown, debug: boolean, io: CliIo): number {
+  const prefix = styleFor(io.stderr, io.env).red('migration-guard:');
   if (isMigrationGuardError(e)) {
-    process.stderr.write(`migration-guard: ${scrubOutput(e.message)}\n`);
-    if (debug && e.cause instanceof Error) process.stderr.write(`${scrubOutput(e.cause.stack ?? '')}\n`);
+    io.stderr.write(`${prefix} ${scrubOutput(e.message)}\n`);
+    if (debug && e.cause instanceof Error) io.stderr.write(`${scrubOutput(e.cause.stack ?? '')}\n`);
     return e.exitCode;
   }
   const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(
-    `migration-guard: internal error: ${scrubOutput(firstLine(message))} (rerun with --debug and report it)\n`,
+  io.stderr.write(
+    `${prefix} internal error: ${scrubOutput(firstLine(message))} (rerun with --debug and report it)\n`,
   );
-  if (debug && e instanceof Error) process.stderr.write(`${scrubOutput(e.stack ?? '')}\n`);
+  if (debug && e instanceof Error) io.stderr.write(`${scrubOutput(e.stack ?? '')}\n`);
   return EXIT_INFRA;
 }
 
@@ -92,124 +141,105 @@ function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
 }
 
-export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Config> {
-  let parsed;
+type FlagValues = Record<string, string | boolean | string[] | undefined>;
+
+/** Parses one command's flags with the option table; an unknown flag gets a "did you mean". */
+export function parseFlags(
+  command: CommandName,
+  args: string[],
+  allowPositionals = false,
+): { values: FlagValues; positionals: string[] } {
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      options: {
-        project: { type: 'string' },
-        config: { type: 'string', multiple: true },
-        base: { type: 'string' },
-        'database-url': { type: 'string' },
-        'postgres-image': { type: 'string' },
-        'postgres-version': { type: 'string' },
-        'local-postgres': { type: 'boolean' },
-        'no-database': { type: 'boolean' },
-        python: { type: 'string' },
-        'database-url-env': { type: 'string' },
-        'migration-role': { type: 'string' },
-        all: { type: 'boolean' },
-        'fail-on': { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string' },
-        'config-file': { type: 'string' },
-        'statement-timeout': { type: 'string' },
-        'step-timeout': { type: 'string' },
-        concurrency: { type: 'string' },
-        'only-changed': { type: 'boolean' },
-        'seed-rows': { type: 'string' },
-        'seed-random': { type: 'string' },
-        'seed-sql': { type: 'string' },
-        'table-stats': { type: 'string' },
-        'max-lock-ms': { type: 'string' },
-        verbose: { type: 'boolean' },
-        quiet: { type: 'boolean' },
-        debug: { type: 'boolean' },
-      },
-    });
+    const parsed = parseArgs({ args, allowPositionals, strict: true, options: parseArgsOptions(command) });
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals };
   } catch (e) {
-    throw usageError(`${firstLine(e instanceof Error ? e.message : String(e))} (see migration-guard --help)`);
-  }
-  const v = parsed.values;
-  const config = defaultConfig(path.resolve(v.project ?? '.'));
-  config.log = stderrLogger({ debug: v.debug === true, quiet: v.quiet === true });
-  config.alembicConfigs = v.config ?? [];
-  config.base = v.base ?? null;
-  config.all = v.all === true;
-  config.database = databaseSpec(v, env);
-  config.python = splitCommand(v.python ?? env.MIGRATION_GUARD_PYTHON ?? 'python');
-  if (v['database-url-env']) config.databaseUrlEnv = v['database-url-env'];
-  if (v['migration-role'] !== undefined)
-    config.migrationRole = parseMigrationRole(v['migration-role'], '--migration-role');
-  if (v['fail-on']) config.failOn = parseFailOn(v['fail-on'], '--fail-on');
-  if (v.format) config.format = parseFormat(v.format);
-  config.output = v.output ? path.resolve(v.output) : null;
-  if (v['statement-timeout'])
-    config.statementTimeoutMs = duration(v['statement-timeout'], '--statement-timeout');
-  if (v['step-timeout']) config.stepTimeoutMs = duration(v['step-timeout'], '--step-timeout');
-  if (v.concurrency !== undefined) {
-    const n = Number(v.concurrency);
-    if (!Number.isInteger(n) || n < 1)
-      throw usageError(`--concurrency must be a whole number ≥ 1 (got "${v.concurrency}")`);
-    config.concurrency = n;
-  }
-  config.onlyChanged = v['only-changed'] === true;
-  if (v['seed-rows'] !== undefined) config.seedRows = parseWholeNumber(v['seed-rows'], '--seed-rows');
-  if (v['seed-random'] !== undefined) config.seedRandom = parseWholeNumber(v['seed-random'], '--seed-random');
-  if (v['seed-sql'] !== undefined) config.seedSql = path.resolve(v['seed-sql']);
-  if (v['table-stats'] !== undefined) config.tableStats = path.resolve(v['table-stats']);
-  if (v['max-lock-ms'] !== undefined) config.maxLockMs = duration(v['max-lock-ms'], '--max-lock-ms');
-  const configFile = v['config-file'] ?? path.join(config.projectDir, '.migration-guard.yml');
-  const fileConfig = await loadFileConfig(path.resolve(configFile), knownRuleIds, {
-    required: v['config-file'] !== undefined,
-  });
-  return applyFileConfig(config, fileConfig, v['fail-on'] !== undefined, {
-    maxLockMs: v['max-lock-ms'] !== undefined,
-  });
-}
-
-function duration(value: string, flag: string): number {
-  const ms = parseDurationMs(value);
-  if (ms === null) throw usageError(`${flag}: expected a duration such as 30s or 500ms (got "${value}")`);
-  return ms;
-}
-
-interface DatabaseFlags {
-  'database-url'?: string;
-  'postgres-image'?: string;
-  'postgres-version'?: string;
-  'local-postgres'?: boolean;
-  'no-database'?: boolean;
-}
-
-function databaseSpec(v: DatabaseFlags, env: NodeJS.ProcessEnv): DatabaseSpec {
-  const chosen = [
-    v['database-url'] !== undefined,
-    v['postgres-image'] !== undefined || v['postgres-version'] !== undefined,
-    v['local-postgres'] === true,
-    v['no-database'] === true,
-  ].filter(Boolean).length;
-  if (chosen > 1) {
-    throw usageError('choose one of --database-url, --postgres-image, --local-postgres, --no-database');
-  }
-  if (v['database-url'] !== undefined) return { kind: 'url', url: v['database-url'] };
-  if (v['postgres-image'] !== undefined)
-    return { kind: 'container', image: imageForSpec(v['postgres-image']) };
-  if (v['postgres-version'] !== undefined) {
-    if (!/^\d+(\.\d+)?$/.test(v['postgres-version'])) {
-      throw usageError(`--postgres-version must be a version such as 16 (got "${v['postgres-version']}")`);
+    const code = (e as { code?: string }).code;
+    const message = firstLine(e instanceof Error ? e.message : String(e));
+    const unknown = /^Unknown option '([^']+)'/.exec(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown?.[1]) {
+      throw usageError(unknownFlagMessage(command, unknown[1]));
     }
-    return { kind: 'container', image: imageForSpec(v['postgres-version']) };
+    const positional = /^Unexpected argument '([^']+)'/.exec(message);
+    if (positional?.[1]) {
+      throw usageError(
+        `unexpected argument "${positional[1]}" for ${command} (see migration-guard ${command} --help)`,
+      );
+    }
+    throw usageError(`${message} (see migration-guard ${command} --help)`);
   }
-  if (v['local-postgres']) return { kind: 'local' };
-  if (v['no-database']) return { kind: 'none' };
-  return { kind: 'auto', image: env.MIGRATION_GUARD_POSTGRES_IMAGE ?? DEFAULT_POSTGRES_IMAGE };
 }
 
-async function checkCommand(args: string[]): Promise<number> {
-  const config = await parseCheckArgs(args);
+function stringFlag(v: FlagValues, name: string): string | undefined {
+  const value = v[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const { values: v } = parseFlags('check', args);
+  const config = defaultConfig(path.resolve(stringFlag(v, 'project') ?? '.'));
+  config.log = terminalLogger({ debug: v.debug === true, quiet: v.quiet === true, env });
+  config.alembicConfigs = Array.isArray(v.config) ? v.config : [];
+  config.base = stringFlag(v, 'base') ?? null;
+  config.all = v.all === true;
+  const { database, postgresVersion } = databaseFromChoice(
+    {
+      url: stringFlag(v, 'database-url'),
+      image: stringFlag(v, 'postgres-image'),
+      version: stringFlag(v, 'postgres-version'),
+      local: v['local-postgres'] === true,
+      none: v['no-database'] === true,
+    },
+    'flag',
+    env.MIGRATION_GUARD_POSTGRES_IMAGE || DEFAULT_POSTGRES_IMAGE,
+  );
+  config.database = database;
+  if (postgresVersion !== null) config.postgresVersion = postgresVersion;
+  config.python = splitCommand(stringFlag(v, 'python') ?? (env.MIGRATION_GUARD_PYTHON || 'python'));
+  const migrationRole = stringFlag(v, 'migration-role');
+  if (migrationRole !== undefined)
+    config.migrationRole = parseMigrationRole(migrationRole, '--migration-role');
+  const urlEnv = stringFlag(v, 'database-url-env');
+  if (urlEnv) config.databaseUrlEnv = urlEnv;
+  const failOn = stringFlag(v, 'fail-on');
+  if (failOn) config.failOn = parseFailOn(failOn, '--fail-on');
+  const format = stringFlag(v, 'format');
+  if (format) config.format = parseFormat(format);
+  const output = stringFlag(v, 'output');
+  config.output = output ? path.resolve(output) : null;
+  const statementTimeout = stringFlag(v, 'statement-timeout');
+  if (statementTimeout)
+    config.statementTimeoutMs = parseDurationOption(statementTimeout, '--statement-timeout');
+  const stepTimeout = stringFlag(v, 'step-timeout');
+  if (stepTimeout) config.stepTimeoutMs = parseDurationOption(stepTimeout, '--step-timeout');
+  const concurrency = stringFlag(v, 'concurrency');
+  if (concurrency !== undefined) config.concurrency = parseConcurrency(concurrency, '--concurrency');
+  config.onlyChanged = v['only-changed'] === true;
+  const seedRows = stringFlag(v, 'seed-rows');
+  if (seedRows !== undefined) config.seedRows = parseWholeNumber(seedRows, '--seed-rows');
+  const seedRandom = stringFlag(v, 'seed-random');
+  if (seedRandom !== undefined) config.seedRandom = parseWholeNumber(seedRandom, '--seed-random');
+  const seedSql = stringFlag(v, 'seed-sql');
+  if (seedSql !== undefined) config.seedSql = path.resolve(seedSql);
+  const tableStats = stringFlag(v, 'table-stats');
+  if (tableStats !== undefined) config.tableStats = path.resolve(tableStats);
+  // A bare number is unambiguous here: the name says milliseconds.
+  const maxLockMs = stringFlag(v, 'max-lock-ms');
+  if (maxLockMs !== undefined) {
+    const ms = parseDurationMs(maxLockMs);
+    if (ms === null)
+      throw usageError(`--max-lock-ms: expected milliseconds or a duration such as 2s (got "${maxLockMs}")`);
+    config.maxLockMs = ms;
+  }
+  const configFileFlag = stringFlag(v, 'config-file');
+  const configFile = configFileFlag ?? path.join(config.projectDir, '.migration-guard.yml');
+  const fileConfig = await loadFileConfig(path.resolve(configFile), knownRuleIds, {
+    required: configFileFlag !== undefined,
+  });
+  return applyFileConfig(config, fileConfig, failOn !== undefined, { maxLockMs: maxLockMs !== undefined });
+}
+
+async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  const config = await parseCheckArgs(args, io.env);
   if (config.database.kind === 'url')
     for (const secret of passwordsOf(config.database.url)) registerSecret(secret);
   const verbose = args.includes('--verbose');
@@ -218,37 +248,69 @@ async function checkCommand(args: string[]): Promise<number> {
   try {
     // Every format and the text summary come from this one scrubbed copy (src/scrub.ts).
     const report = scrubReport(await check(config));
+    config.log.status?.(null);
     const rendered = renderReport(report, config.format, { ruleMetas, verbose, failOn: config.failOn });
     if (config.output) {
       await mkdir(path.dirname(config.output), { recursive: true });
       await writeFile(config.output, rendered);
       if (config.format !== 'text')
-        process.stdout.write(renderReport(report, 'text', { ruleMetas, verbose, failOn: config.failOn }));
+        io.stdout.write(renderReport(report, 'text', { ruleMetas, verbose, failOn: config.failOn }));
       config.log.info(`report written to ${config.output}`);
     } else {
-      process.stdout.write(rendered);
+      io.stdout.write(rendered);
     }
     return exitCodeFor(report, config.failOn);
   } finally {
+    config.log.status?.(null);
     uninstall();
   }
 }
 
-function listRules(): number {
+function listRules(args: string[], io: CliIo): number {
+  const { values } = parseFlags('rules', args);
+  const format = stringFlag(values, 'format') ?? 'text';
+  if (format === 'json') {
+    const rules = allRules.map((r) => ({
+      id: r.meta.id,
+      kind: r.meta.kind,
+      defaultSeverity: r.meta.defaultSeverity,
+      summary: r.meta.summary,
+      help: r.meta.help,
+      docsUrl: ruleDocsUrl(r.meta.id),
+    }));
+    io.stdout.write(`${JSON.stringify(rules, null, 2)}\n`);
+    return EXIT_PASSED;
+  }
+  if (format !== 'text') throw usageError(`rules --format must be text or json (got "${format}")`);
+  const style = styleFor(io.stdout, io.env);
   const width = Math.max(...allRules.map((r) => r.meta.id.length));
   for (const r of allRules) {
     const sev = r.meta.defaultSeverity.padEnd(7);
-    process.stdout.write(`${r.meta.id.padEnd(width)}  ${r.meta.kind.padEnd(9)}  ${sev}  ${r.meta.summary}\n`);
+    const colored =
+      r.meta.defaultSeverity === 'error'
+        ? style.red(sev)
+        : r.meta.defaultSeverity === 'warning'
+          ? style.yellow(sev)
+          : style.dim(sev);
+    io.stdout.write(
+      `${style.cyan(r.meta.id.padEnd(width))}  ${r.meta.kind.padEnd(9)}  ${colored}  ${r.meta.summary}\n`,
+    );
   }
   return EXIT_PASSED;
 }
 
-async function explain(args: string[]): Promise<number> {
-  const id = args.find((a) => !a.startsWith('-'));
+async function explain(args: string[], io: CliIo): Promise<number> {
+  const { positionals } = parseFlags('explain', args, true);
+  const id = positionals[0];
   if (!id) throw usageError('explain needs a rule id: migration-guard explain require-concurrent-index');
-  if (!findRule(id)) throw usageError(`unknown rule "${id}": run "migration-guard rules" for the list`);
+  if (!findRule(id)) {
+    const guess = nearest(id, knownRuleIds);
+    throw usageError(
+      `unknown rule "${id}": ${guess ? `did you mean ${guess}? ` : ''}run "migration-guard rules" for the list`,
+    );
+  }
   const doc = await readRuleDoc(id);
   if (doc === null) throw usageError(`no doc found for rule "${id}" (broken installation?)`);
-  process.stdout.write(doc.endsWith('\n') ? doc : `${doc}\n`);
+  io.stdout.write(doc.endsWith('\n') ? doc : `${doc}\n`);
   return EXIT_PASSED;
 }

@@ -7,6 +7,11 @@ export interface Logger {
   debug(message: string): void;
   /** Runs `fn` inside a collapsible group when the sink supports one. */
   group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * What runs now ("r004 upgrade"), shown live on an interactive terminal until the next
+   * message; null clears it. Optional: sinks without a live line ignore it.
+   */
+  status?(text: string | null): void;
 }
 
 export function stderrLogger(options: { debug?: boolean; quiet?: boolean } = {}): Logger {

@@ -15,6 +15,7 @@ import {
   splitCommand,
 } from '../config.js';
 import { usageError } from '../errors.js';
+import { databaseFromChoice, inputSpec, parseConcurrency, parseMaxAnnotations } from '../options.js';
 import { passwordsOf } from '../scrub.js';
 import type { CommentPolicy } from './comment.js';
 import { COMMENT_POLICIES } from './comment.js';
@@ -56,6 +57,8 @@ export interface ActionOptions {
    * named in the comment and fails the step.
    */
   expectedProjects: string[];
+  /** Annotations per level (errors, warnings); the rest are summarised in one annotation. */
+  maxAnnotations: number;
 }
 
 export function workspaceOf(env: Env): string {
@@ -77,13 +80,7 @@ export function configFromInputs(getInput: GetInput, env: Env): Config {
   const failOn = getInput('fail-on');
   if (failOn) config.failOn = parseFailOn(failOn, 'input fail-on');
   const concurrency = getInput('concurrency');
-  if (concurrency) {
-    const n = Number(concurrency);
-    if (!Number.isInteger(n) || n < 1) {
-      throw usageError(`input concurrency must be a whole number ≥ 1 (got "${concurrency}")`);
-    }
-    config.concurrency = n;
-  }
+  if (concurrency) config.concurrency = parseConcurrency(concurrency, 'input concurrency');
   const seedRows = getInput('seed-rows');
   if (seedRows) config.seedRows = parseWholeNumber(seedRows, 'input seed-rows');
   const seedRandom = getInput('seed-random');
@@ -137,6 +134,10 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
     sarifFile: sarif ? path.resolve(workspace, sarif) : null,
     allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),
     expectedProjects: expectedProjectsInput(getInput('expected-projects')),
+    maxAnnotations: parseMaxAnnotations(
+      getInput('max-annotations') || (inputSpec('max-annotations').inputDefault as string),
+      'input max-annotations',
+    ),
   };
 }
 
@@ -175,30 +176,20 @@ export function expectedProjectsInput(value: string): string[] {
 }
 
 function databaseFromInputs(getInput: GetInput): { database: DatabaseSpec; postgresVersion: number | null } {
-  const url = getInput('database-url');
-  const image = getInput('postgres-image');
-  const version = getInput('postgres-version');
-  const given = [url && 'database-url', image && 'postgres-image', version && 'postgres-version'].filter(
-    Boolean,
+  const chosen = databaseFromChoice(
+    {
+      url: getInput('database-url'),
+      image: getInput('postgres-image'),
+      version: getInput('postgres-version'),
+    },
+    'input',
+    DEFAULT_POSTGRES_IMAGE,
   );
-  if (given.length > 1) {
-    throw usageError(`inputs ${given.join(' and ')} conflict: set only one way to get a database`);
+  // The action always has Docker: no local-binaries probe, a container of the default image.
+  if (chosen.database.kind === 'auto') {
+    return { database: { kind: 'container', image: chosen.database.image }, postgresVersion: null };
   }
-  if (url) {
-    if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//i.test(url)) {
-      throw usageError('input database-url must be a postgresql:// URL of a server the job can reach');
-    }
-    return { database: { kind: 'url', url }, postgresVersion: null };
-  }
-  if (version) {
-    const m = /^(\d+)(\.\d+)?$/.exec(version);
-    if (!m) throw usageError(`input postgres-version must be a major version such as 16 (got "${version}")`);
-    return {
-      database: { kind: 'container', image: `postgres:${version}-alpine` },
-      postgresVersion: Number(m[1]),
-    };
-  }
-  return { database: { kind: 'container', image: image || DEFAULT_POSTGRES_IMAGE }, postgresVersion: null };
+  return chosen;
 }
 
 /** The password of a database URL or DSN, for core.setSecret (raw and percent-decoded). */

@@ -291,6 +291,7 @@ class RoundTripRunner {
   private async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
     this.current = null;
     const t0 = performance.now();
+    this.log.status?.(`${label} ${phase}${phase === 'downgrade' ? ` (${target})` : ''}`);
     const driver = this.driver as DriverClient;
     let result: RoundTripStep;
     try {

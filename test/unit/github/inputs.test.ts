@@ -146,6 +146,7 @@ describe('actionOptionsFromInputs', () => {
       sarifFile: null,
       allowUntrusted: false,
       expectedProjects: [],
+      maxAnnotations: 10,
     });
   });
 
