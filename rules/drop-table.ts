@@ -1,11 +1,21 @@
-import { as, findingAt, q, qualifiedName, type Rule, type SqlRuleContext } from '../src/lint/api.js';
+import {
+  as,
+  baseMapping,
+  findingAt,
+  q,
+  qualifiedName,
+  secondStepIgnore,
+  type Rule,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'drop-table',
     kind: 'sql',
-    defaultSeverity: 'warning',
-    summary: 'DROP TABLE of an existing table: data loss, and errors in application code that still uses it.',
+    defaultSeverity: 'error',
+    summary:
+      'DROP TABLE of an existing table the application deployed from the base branch still maps (or may map: models unknown).',
     help: 'Stop using the table in a deploy first; drop it in a later revision once nothing reads it (and after a backup).',
   },
   check(ctx) {
@@ -15,11 +25,25 @@ export const rule: Rule<SqlRuleContext> = {
       return (drop.objects ?? []).flatMap((obj) => {
         const table = qualifiedName(as(obj, 'List')?.items);
         if (!table || ctx.isNewTable(table, stmt.seq)) return [];
+        const mapping = baseMapping(ctx, table);
+        // Step two: the base's application no longer maps the table.
+        if (mapping.kind === 'unmapped') return [];
+        if (mapping.kind === 'mapped') {
+          return [
+            findingAt(
+              ctx,
+              stmt,
+              `DROP TABLE ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs and fails on every query of that model, and the downgrade cannot bring the rows back`,
+              `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup).`,
+            ),
+          ];
+        }
         return [
           findingAt(
             ctx,
             stmt,
-            `DROP TABLE ${q(table)} deletes an existing table and its data; running application instances that still query it fail, and the downgrade cannot bring the rows back`,
+            `DROP TABLE ${q(table)} deletes an existing table and its data: migration-guard cannot tell whether the application deployed from the base branch still maps it (${mapping.reason}); if it does, every query of that model fails, and the downgrade cannot bring the rows back`,
+            `Stop using the table in a deploy first, then drop it in a later revision (after a backup). If that deploy already happened, this is the second step: say so inline, with the reason:${secondStepIgnore('drop-table', `op.drop_table(${JSON.stringify(table)})`)}`,
           ),
         ];
       });

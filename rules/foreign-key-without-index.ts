@@ -17,9 +17,20 @@ export const rule: Rule<SqlRuleContext> = {
     help: 'Create an index whose leading columns are the foreign key columns (CONCURRENTLY on an existing table).',
   },
   check(ctx) {
+    // Many keys share a table and columns (a repeated pattern); each pair is judged once.
+    const covered = new Map<string, boolean>();
+    const isCovered = (table: string, columns: string[]): boolean => {
+      const key = `${table}\u0000${columns.join('\u0000')}`;
+      let hit = covered.get(key);
+      if (hit === undefined) {
+        hit = ctx.schema.indexesAtEnd(table).some((i) => covers(i, columns));
+        covered.set(key, hit);
+      }
+      return hit;
+    };
     return ctx.schema.foreignKeys.flatMap((fk) => {
       if (fk.dropped || fk.columns.length === 0) return [];
-      if (ctx.schema.indexesAtEnd(fk.table).some((i) => covers(i, fk.columns))) return [];
+      if (isCovered(fk.table, fk.columns)) return [];
       const stmt = ctx.statements[fk.seq];
       if (!stmt) return [];
       const cols = fk.columns.join(', ');

@@ -1,23 +1,49 @@
-import { existingTableAlters, findingAt, q, type Rule, type SqlRuleContext } from '../src/lint/api.js';
+import {
+  baseMapping,
+  existingTableAlters,
+  findingAt,
+  q,
+  secondStepIgnore,
+  type Rule,
+  type RuleFinding,
+  type SqlRuleContext,
+} from '../src/lint/api.js';
 
 export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'two-step-column-drop',
     kind: 'sql',
-    defaultSeverity: 'warning',
-    summary: 'DROP COLUMN on an existing table while the deployed application may still read or write it.',
+    defaultSeverity: 'error',
+    summary:
+      'DROP COLUMN of a column the application deployed from the base branch still maps (or may map: models unknown).',
     help: 'First deploy the application without the column (remove it from the model), then drop it in a later revision.',
   },
   check(ctx) {
-    const out = [];
+    const out: RuleFinding[] = [];
     for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
       for (const cmd of cmds) {
         if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
+        const column = cmd.name;
+        const mapping = baseMapping(ctx, table, column);
+        // Step two of a two-step drop: the base's application no longer maps the column.
+        if (mapping.kind === 'unmapped') continue;
+        if (mapping.kind === 'mapped') {
+          out.push(
+            findingAt(
+              ctx,
+              stmt,
+              `DROP COLUMN ${q(column)} on ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs, and every query of that model names the column and fails until the new release is out`,
+              `Remove ${q(column)} from the model and deploy that first; drop the column in a later revision (its pull request's base then no longer maps it).`,
+            ),
+          );
+          continue;
+        }
         out.push(
           findingAt(
             ctx,
             stmt,
-            `DROP COLUMN ${q(cmd.name)} on existing table ${q(table)}: application instances still running the old code fail on every query that names the column (and ORMs name every mapped column)`,
+            `DROP COLUMN ${q(column)} on existing table ${q(table)}: migration-guard cannot tell whether the application deployed from the base branch still maps it (${mapping.reason}); if it does, every query of that model names the column and fails until the new release is out`,
+            `Remove the column from the model and deploy that first, then drop it in a later revision. If that deploy already happened, this is the second step: say so inline, with the reason:${secondStepIgnore('two-step-column-drop', `op.drop_column(${JSON.stringify(table)}, ${JSON.stringify(column)})`)}`,
           ),
         );
       }

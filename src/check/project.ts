@@ -11,6 +11,7 @@ import type { PlacedFinding } from '../lint/run.js';
 import { runRules } from '../lint/run.js';
 import type { ProjectReport } from '../report/model.js';
 import type { RuleCatalogue } from './catalogue.js';
+import { baseModelsStage } from './base-models.js';
 import { databaseStage, runsDatabase } from './database.js';
 import { placeFindings } from './findings.js';
 import { revisionsStage } from './revisions.js';
@@ -30,11 +31,20 @@ export async function checkProject(
     config.rules,
   );
 
+  // The base branch's models are read while the round trip runs; the SQL lint needs them.
+  const baseModels = runsDatabase(config, analysis) ? baseModelsStage(config, project, analysis) : null;
   const db = await databaseStage(config, project, analysis, getServer);
   if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
 
   const lintStart = performance.now();
-  const stage = await revisionsStage(config, project, analysis, db, rules);
+  const stage = await revisionsStage(
+    config,
+    project,
+    analysis,
+    db,
+    rules,
+    baseModels ? await baseModels : null,
+  );
   timings.lintMs = Math.round(performance.now() - lintStart);
 
   const projectFindings = placeFindings(config, [...graphFindings, ...stage.findings], stage, rules);

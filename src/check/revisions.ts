@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StaticAnalysis } from '../alembic/analyze.js';
+import type { BaseModels } from '../alembic/base-models.js';
 import type { AlembicProject } from '../alembic/locate.js';
 import type { Config } from '../config.js';
 import type { PlacedFinding } from '../lint/run.js';
@@ -31,6 +32,8 @@ export async function revisionsStage(
   analysis: StaticAnalysis,
   db: DatabaseStage,
   rules: RuleCatalogue,
+  /** The base branch's models (src/check/base-models.ts); null when not read. */
+  baseModels: BaseModels | null = null,
 ): Promise<RevisionsStage> {
   const out: RevisionsStage = { revisions: [], findings: [], sources: new Map(), revisionFiles: new Map() };
   const roundTrip = db.roundTrip;
@@ -73,6 +76,7 @@ export async function revisionsStage(
             existingIndexNames: rt.schemaBefore?.indexesByName,
             existingColumnTypes: rt.schemaBefore?.columnTypes,
             namingConvention,
+            baseModels,
           },
           rules.sql,
         );

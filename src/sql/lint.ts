@@ -2,6 +2,7 @@
  * Public entry of the SQL rules: lints the statements one revision's upgrade executed.
  * Each statement is parsed once; the rules then read the shared context.
  */
+import type { BaseModels } from '../alembic/base-models.js';
 import type { LockTimeoutPolicy } from '../config.js';
 import type { ExecutedStatement } from '../model.js';
 import type { PlacedFinding, RuleSettings } from '../lint/run.js';
@@ -35,6 +36,8 @@ export interface SqlLintInput {
   existingColumnTypes?: Record<string, Record<string, string>>;
   /** True when the project's MetaData has a naming_convention (env.py / models). */
   namingConvention?: boolean;
+  /** The base branch's models (src/alembic/base-models.ts); null/absent = unknown. */
+  baseModels?: BaseModels | null;
 }
 
 const NO_STATEMENTS: ParseOutcome = { ok: true, statements: [] };

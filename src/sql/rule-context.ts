@@ -5,6 +5,7 @@
  * transaction it ran in — plus revision-wide facts (server version, data changes).
  */
 import type { Node } from 'libpg-query';
+import type { BaseModels } from '../alembic/base-models.js';
 import type { LockTimeoutPolicy } from '../config.js';
 import type { ExecutedStatement, LockInfo } from '../model.js';
 import { as, nodeKind, relationName, strings } from './ast.js';
@@ -73,6 +74,11 @@ export interface SqlRuleContext {
   slowStatementMs: number;
   /** True when a MetaData naming_convention makes constraint names deterministic. */
   namingConvention: boolean;
+  /**
+   * What the base branch's models map (two-step-column-drop, drop-table); `known: false` with
+   * the reason when they could not be read, null when nobody tried (no database run, no base).
+   */
+  baseModels: BaseModels | null;
   /** True when `table` was created earlier in this revision and still exists at `seq`. */
   isNewTable(table: string, seq: number): boolean;
   /** True when a later statement of the revision drops `table` (following renames). */
@@ -94,6 +100,7 @@ export interface ContextInput {
   /** Index name → table and columns before the revision, when the snapshot named them. */
   existingIndexNames?: Record<string, ExistingIndex>;
   namingConvention?: boolean;
+  baseModels?: BaseModels | null;
 }
 
 export const DEFAULT_SLOW_STATEMENT_MS = 1000;
@@ -195,6 +202,7 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
     lockTimeout: input.lockTimeout ?? null,
     slowStatementMs: input.slowStatementMs ?? DEFAULT_SLOW_STATEMENT_MS,
     namingConvention: input.namingConvention ?? false,
+    baseModels: input.baseModels ?? null,
     isNewTable: (table, seq) => schema.isNewTable(table, seq),
     isDroppedLater: (table, seq) => schema.isDroppedLater(table, seq),
     isNewColumn: (table, column, seq) => schema.isNewColumn(table, column, seq),

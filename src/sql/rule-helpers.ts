@@ -242,3 +242,25 @@ export function writeBlockedBy(ctx: SqlRuleContext, stmt: AnalyzedStatement): st
   if (idx && !idx.concurrent) found.add(relationName(idx.relation));
   return [...found].filter((r) => r !== '' && isExistingRelation(ctx, r, stmt.seq));
 }
+
+/** What the base branch's models say about a table (or one of its columns). */
+export type BaseMapping =
+  { kind: 'mapped'; commit: string } | { kind: 'unmapped' } | { kind: 'unknown'; reason: string };
+
+/**
+ * Whether the application deployed from the base branch still maps `table` (or `table.column`):
+ * it is live while the migration runs. Unknown when the models could not be read.
+ */
+export function baseMapping(ctx: SqlRuleContext, table: string, column?: string): BaseMapping {
+  const models = ctx.baseModels;
+  if (models === null) return { kind: 'unknown', reason: "the base branch's models were not loaded" };
+  if (!models.known) return { kind: 'unknown', reason: models.reason };
+  const columns = models.tables[table];
+  const mapped = columns !== undefined && (column === undefined || columns.includes(column));
+  return mapped ? { kind: 'mapped', commit: models.commit.slice(0, 12) } : { kind: 'unmapped' };
+}
+
+/** The inline ignore that marks a drop as the second step of a two-step removal. */
+export function secondStepIgnore(rule: string, call: string): string {
+  return `\n    # migration-guard: ignore ${rule} -- <what stopped using it, and since which release>\n    ${call}`;
+}
