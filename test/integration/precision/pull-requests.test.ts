@@ -112,4 +112,144 @@ describe.each(testPythons())('issue 14 precision pull requests with $name', ({ a
       ['require-concurrent-index-drop', line(pr, 'op.drop_index("ix_post_meta_post_id"'), 'error'],
     ]);
   }, 120_000);
+
+  const dropNickname = (ignore: boolean): PullRequest['revision'] => ({
+    id: 'c3d4e5f6a7b8',
+    message: 'drop users nickname and the newsletter table',
+    upgrade: `${ignore ? '# migration-guard: ignore two-step-column-drop -- nickname unmapped since release 41\n' : ''}op.drop_column("users", "nickname")
+${ignore ? '# migration-guard: ignore drop-table -- newsletter model removed in release 41\n' : ''}op.drop_table("newsletter")`,
+    downgrade: `op.create_table("newsletter", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("address", sa.Text()))
+op.add_column("users", sa.Column("nickname", sa.String(50)))`,
+  });
+
+  it('two-step drop: the base models still map the column and the table -> errors naming the base commit', async () => {
+    const pr = await run({ revision: dropNickname(false), baseModels: modelsPy() });
+    expect(pr.findings).toEqual([
+      ['two-step-column-drop', line(pr, 'op.drop_column("users", "nickname")'), 'error'],
+      ['drop-table', line(pr, 'op.drop_table("newsletter")'), 'error'],
+    ]);
+    const base = pr.repo.git('rev-parse', 'main').trim().slice(0, 12);
+    const [column, table] = [...pr.all].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    expect(column?.message).toContain(`which the base branch's models still map (commit ${base})`);
+    expect(table?.message).toContain(
+      `DROP TABLE "newsletter", which the base branch's models still map (commit ${base})`,
+    );
+  }, 120_000);
+
+  it('twin: the base models no longer map them (step one deployed) -> no finding', async () => {
+    const pr = await run({
+      revision: dropNickname(false),
+      baseModels: modelsPy({ columns: ['users.nickname'], tables: ['newsletter'] }),
+    });
+    expect(pr.findings).toEqual([]);
+  }, 120_000);
+
+  it('without models: errors, and the fix text shows the inline ignore for the second step', async () => {
+    const pr = await run({ revision: dropNickname(false), baseModels: null });
+    expect(pr.findings).toEqual([
+      ['two-step-column-drop', line(pr, 'op.drop_column("users", "nickname")'), 'error'],
+      ['drop-table', line(pr, 'op.drop_table("newsletter")'), 'error'],
+    ]);
+    const [column, table] = [...pr.all].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    expect(column?.message).toMatch(
+      /cannot tell whether the application deployed from the base branch still maps it \(env\.py passes no target_metadata/,
+    );
+    expect(column?.help).toContain('# migration-guard: ignore two-step-column-drop -- ');
+    expect(column?.help).toContain('op.drop_column("users", "nickname")');
+    expect(table?.help).toContain('# migration-guard: ignore drop-table -- ');
+  }, 120_000);
+
+  it('without models, the second step with the inline ignore and its reason -> nothing left', async () => {
+    const pr = await run({ revision: dropNickname(true), baseModels: null });
+    expect(pr.findings).toEqual([]);
+    expect(pr.all.map((f) => [f.rule, f.ignored, f.ignoreReason])).toEqual([
+      ['two-step-column-drop', true, 'nickname unmapped since release 41'],
+      ['drop-table', true, 'newsletter model removed in release 41'],
+    ]);
+  }, 120_000);
+
+  it('a dropped column takes its index along: a new foreign key on the remaining column is unindexed', async () => {
+    const pr = await run({
+      revision: {
+        id: 'd4e5f6a7b8c9',
+        message: 'payments reference invoices',
+        upgrade: `op.drop_column("payments", "legacy_ref")
+op.create_foreign_key("fk_payments_invoice_id_invoices", "payments", "invoices", ["invoice_id"], ["id"])`,
+        downgrade: `op.drop_constraint("fk_payments_invoice_id_invoices", "payments", type_="foreignkey")
+op.add_column("payments", sa.Column("legacy_ref", sa.String(40)))
+op.create_index("ix_payments_invoice_id_legacy_ref", "payments", ["invoice_id", "legacy_ref"])`,
+      },
+      baseModels: modelsPy({ columns: ['payments.legacy_ref'] }),
+    });
+    // foreign-key-not-valid is true in both twins: the key is validated under lock on an existing table.
+    expect(pr.findings).toEqual([
+      ['foreign-key-not-valid', line(pr, 'op.create_foreign_key('), 'error'],
+      ['foreign-key-without-index', line(pr, 'op.create_foreign_key('), 'warning'],
+    ]);
+  }, 120_000);
+
+  it('twin: the column stays, its index still serves the foreign key', async () => {
+    const pr = await run({
+      revision: {
+        id: 'd4e5f6a7b8c9',
+        message: 'payments reference invoices',
+        upgrade:
+          'op.create_foreign_key("fk_payments_invoice_id_invoices", "payments", "invoices", ["invoice_id"], ["id"])',
+        downgrade: 'op.drop_constraint("fk_payments_invoice_id_invoices", "payments", type_="foreignkey")',
+      },
+      baseModels: modelsPy(),
+    });
+    expect(pr.findings).toEqual([['foreign-key-not-valid', line(pr, 'op.create_foreign_key('), 'error']]);
+  }, 120_000);
+
+  it('renames of what the revision itself created, named keys, a table constraint dropped with its table: nothing false', async () => {
+    const pr = await run({
+      revision: {
+        id: 'e5f6a7b8c9d0',
+        message: 'add user handle and tags',
+        upgrade: `op.add_column("users", sa.Column("handle_draft", sa.String(50)))
+op.alter_column("users", "handle_draft", new_column_name="handle")
+op.create_table("tags_draft", sa.Column("id", sa.Integer(), nullable=False), sa.Column("label", sa.Text()))
+op.create_primary_key("pk_tags", "tags_draft", ["id"])
+op.rename_table("tags_draft", "tags")
+op.create_table(
+    "coupons",
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id")),
+)
+op.create_index("ix_coupons_user_id", "coupons", ["user_id"])`,
+        downgrade: `op.drop_table("coupons")
+op.drop_table("tags")
+op.drop_column("users", "handle")`,
+      },
+      baseModels: modelsPy(),
+    });
+    // The unnamed foreign key inside create_table is still worth naming, and the finding says why.
+    expect(pr.findings).toEqual([['unnamed-constraint', line(pr, 'sa.ForeignKey("users.id")'), 'warning']]);
+    expect(pr.all[0]?.message).toMatch(
+      /the downgrade drops it along with the table, but a later revision that alters or drops this constraint must guess that name/,
+    );
+  }, 120_000);
+
+  it('twin: renames of existing objects and an unnamed create_primary_key', async () => {
+    const pr = await run({
+      revision: {
+        id: 'e5f6a7b8c9d0',
+        message: 'rename user email and posts',
+        upgrade: `op.alter_column("users", "email", new_column_name="email_address")
+op.rename_table("posts", "articles")
+op.create_table("tags", sa.Column("id", sa.Integer(), nullable=False), sa.Column("label", sa.Text()))
+op.create_primary_key(None, "tags", ["id"])`,
+        downgrade: `op.drop_table("tags")
+op.rename_table("articles", "posts")
+op.alter_column("users", "email_address", new_column_name="email")`,
+      },
+      baseModels: modelsPy(),
+    });
+    expect(pr.findings).toEqual([
+      ['rename-column', line(pr, 'new_column_name="email_address"'), 'warning'],
+      ['rename-table', line(pr, 'op.rename_table("posts", "articles")'), 'warning'],
+      ['unnamed-constraint', line(pr, 'op.create_primary_key(None'), 'warning'],
+    ]);
+  }, 120_000);
 });

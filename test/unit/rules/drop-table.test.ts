@@ -18,6 +18,24 @@ const invalid: LintCase[] = [
     {},
     { lines: [11], message: /"y"/ },
   ],
+  [
+    'table still mapped by the base branch models (schema-qualified)',
+    ['DROP TABLE legacy_orders', 'DROP TABLE crm.notes'],
+    {
+      baseModels: {
+        known: true,
+        commit: '0123456789abcdef',
+        tables: { users: ['id', 'nickname'], legacy_orders: ['id'], 'crm.notes': ['id'] },
+      },
+    },
+    { lines: [10, 11], message: /which the base branch's models still map \(commit 0123456789ab\)/ },
+  ],
+  [
+    'models unknown',
+    ['DROP TABLE legacy_orders'],
+    { baseModels: { known: false, reason: 'env.py failed on the base commit: ModuleNotFoundError' } },
+    { lines: [10], message: /cannot tell .*\(env\.py failed on the base commit: ModuleNotFoundError\)/ },
+  ],
 ];
 
 const valid: LintCase[] = [
@@ -34,9 +52,29 @@ const valid: LintCase[] = [
     { lines: [], message: /./ },
   ],
   ['DROP VIEW', ['DROP VIEW v'], {}, { lines: [], message: /./ }],
+  [
+    'step two: the base models no longer map the table',
+    ['DROP TABLE newsletter'],
+    {
+      baseModels: {
+        known: true,
+        commit: '0123456789abcdef',
+        tables: { users: ['id', 'nickname'], legacy_orders: ['id'], 'crm.notes': ['id'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
 ];
 
 describe(RULE, () => {
+  it('shows the inline ignore for the second step in the fix text when the models are unknown', async () => {
+    const [found] = await findingsOf(RULE, ['DROP TABLE legacy_orders']);
+    expect(found?.finding.severity).toBe('error');
+    expect(found?.finding.help).toContain(
+      '# migration-guard: ignore drop-table -- <what stopped using it, and since which release>\n    op.drop_table("legacy_orders")',
+    );
+  });
+
   it.each(invalid)('flags: %s', async (_name, specs, options, expected) => {
     const found = await findingsOf(RULE, specs, options);
     expect(found.map((f) => f.finding.line)).toEqual(expected.lines);

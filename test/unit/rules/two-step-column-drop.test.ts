@@ -23,6 +23,28 @@ const invalid: LintCase[] = [
     {},
     { lines: [10], message: /"a"/ },
   ],
+  [
+    'models unknown: says so, the error stands',
+    ['ALTER TABLE users DROP COLUMN nickname'],
+    { baseModels: { known: false, reason: 'env.py passes no target_metadata to context.configure' } },
+    {
+      lines: [10],
+      message:
+        /cannot tell whether the application deployed from the base branch still maps it \(env\.py passes no target_metadata/,
+    },
+  ],
+  [
+    'column still mapped by the base branch models',
+    ['ALTER TABLE users DROP COLUMN nickname'],
+    {
+      baseModels: {
+        known: true,
+        commit: '0123456789abcdef',
+        tables: { users: ['id', 'nickname'], legacy_orders: ['id'], 'crm.notes': ['id'] },
+      },
+    },
+    { lines: [10], message: /which the base branch's models still map \(commit 0123456789ab\)/ },
+  ],
 ];
 
 const valid: LintCase[] = [
@@ -34,6 +56,36 @@ const valid: LintCase[] = [
   ],
   ['adding a column', ['ALTER TABLE users ADD COLUMN a int'], {}, { lines: [], message: /./ }],
   [
+    'step two: the base models no longer map the column',
+    ['ALTER TABLE users DROP COLUMN email'],
+    {
+      baseModels: {
+        known: true,
+        commit: '0123456789abcdef',
+        tables: { users: ['id', 'nickname'], legacy_orders: ['id'], 'crm.notes': ['id'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
+  [
+    'step two: the base models no longer map the table',
+    ['ALTER TABLE audit DROP COLUMN payload'],
+    {
+      baseModels: {
+        known: true,
+        commit: '0123456789abcdef',
+        tables: { users: ['id', 'nickname'], legacy_orders: ['id'], 'crm.notes': ['id'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
+  [
+    'a table the revision drops later (drop-table judges it)',
+    ['ALTER TABLE users DROP COLUMN nickname', 'DROP TABLE users'],
+    { settings: { 'drop-table': 'off' } },
+    { lines: [], message: /./ },
+  ],
+  [
     'dropping a constraint',
     ['ALTER TABLE users DROP CONSTRAINT users_a_check'],
     {},
@@ -42,6 +94,14 @@ const valid: LintCase[] = [
 ];
 
 describe(RULE, () => {
+  it('shows the inline ignore for the second step in the fix text when the models are unknown', async () => {
+    const [found] = await findingsOf(RULE, ['ALTER TABLE users DROP COLUMN nickname']);
+    expect(found?.finding.severity).toBe('error');
+    expect(found?.finding.help).toContain(
+      '# migration-guard: ignore two-step-column-drop -- <what stopped using it, and since which release>\n    op.drop_column("users", "nickname")',
+    );
+  });
+
   it.each(invalid)('flags: %s', async (_name, specs, options, expected) => {
     const found = await findingsOf(RULE, specs, options);
     expect(found.map((f) => f.finding.line)).toEqual(expected.lines);
