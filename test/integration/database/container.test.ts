@@ -37,8 +37,9 @@ describe.skipIf(skip)(`Testcontainers provider (${image})`, () => {
     const ready = performance.now() - t0;
     const ours = containersWith(`${CONTAINER_LABEL}.pid=${process.pid}`);
     expect(ours).toHaveLength(1);
+    // data_directory is readable by superusers only: the migration role behind db.url is not one.
     const [row] = await query<{ version: string; db: string; fsync: string; dir: string }>(
-      db.url,
+      db.adminUrl,
       "select version(), current_database() as db, current_setting('fsync') as fsync, current_setting('data_directory') as dir",
     );
     expect(row!.version).toMatch(/^PostgreSQL \d+/);
