@@ -6,6 +6,9 @@ import { rule as modelDrift } from '../model-drift.js';
 import { rule as reupgradeFailed } from '../reupgrade-failed.js';
 import { rule as reupgradeSchemaMismatch } from '../reupgrade-schema-mismatch.js';
 import { rule as upgradeFailed } from '../upgrade-failed.js';
+import { rule as upgradeFailsWithData } from '../upgrade-fails-with-data.js';
+import { rule as downgradeFailsWithData } from '../downgrade-fails-with-data.js';
+import { rule as downgradeLosesData } from '../downgrade-loses-data.js';
 
 export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   upgradeFailed,
@@ -14,4 +17,7 @@ export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   downgradeLeavesTrace,
   reupgradeSchemaMismatch,
   modelDrift,
+  upgradeFailsWithData,
+  downgradeFailsWithData,
+  downgradeLosesData,
 ];

@@ -9,6 +9,10 @@ import type { Database, DatabaseServer } from '../database/index.js';
 import type { ProjectReport } from '../report/model.js';
 import { runRoundTrip } from '../roundtrip/run.js';
 import type { RoundTripResult } from '../roundtrip/run.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { usageError } from '../errors.js';
+import type { RoundTripSeed } from '../roundtrip/types.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = 160000;
@@ -38,6 +42,7 @@ export async function databaseStage(
     roundTripMs: null,
   };
   if (!runsDatabase(config, analysis)) return out;
+  const seed = await seedInput(config);
   const server = await getServer();
   const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
   try {
@@ -72,10 +77,24 @@ export async function databaseStage(
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
       log: config.log,
+      seed,
+      adminUrl: database.adminUrl,
     });
     out.roundTripMs = Math.round(performance.now() - t0);
   } finally {
     await database.dispose();
   }
   return out;
+}
+
+/** The seeding the round trip runs with: null when turned off (no rows and no SQL file). */
+export async function seedInput(config: Config): Promise<RoundTripSeed | null> {
+  let userSql: RoundTripSeed['userSql'] = null;
+  if (config.seedSql) {
+    const sql = await readFile(config.seedSql, 'utf8').catch(() => null);
+    if (sql === null) throw usageError(`seed-sql: cannot read ${config.seedSql}: fix the path`);
+    userSql = { file: path.relative(config.projectDir, config.seedSql) || config.seedSql, sql };
+  }
+  if (config.seedRows <= 0 && !userSql) return null;
+  return { rows: Math.max(0, config.seedRows), randomSeed: config.seedRandom, userSql };
 }

@@ -60,6 +60,17 @@ export async function checkProject(
     mode: runsDatabase(config, analysis) ? 'full' : 'static',
     database: db.database,
     timings,
+    ...(db.roundTrip?.seed
+      ? {
+          seed: {
+            rowsPerTable: db.roundTrip.seed.rowsPerTable,
+            randomSeed: db.roundTrip.seed.randomSeed,
+            tables: db.roundTrip.seed.tables,
+            unfilled: db.roundTrip.seed.unfilled,
+            userSql: db.roundTrip.seed.userSql,
+          },
+        }
+      : {}),
   };
 }
 

@@ -11,7 +11,7 @@ import type { AlembicProject } from '../alembic/locate.js';
 import type { Config } from '../config.js';
 import type { PlacedFinding } from '../lint/run.js';
 import { runRules } from '../lint/run.js';
-import type { RevisionReport } from '../report/model.js';
+import type { RevisionDataReport, RevisionReport } from '../report/model.js';
 import type { RevisionRoundTrip } from '../roundtrip/run.js';
 import { lintRevisionSql } from '../sql/lint.js';
 import type { RuleCatalogue } from './catalogue.js';
@@ -93,6 +93,7 @@ export async function revisionsStage(
       schemaRestored: rt ? rt.schemaRestored : null,
       findings: [],
       durationMs: rt ? Math.round(rt.durationMs) : undefined,
+      ...(rt?.data ? { data: dataReport(rt) } : {}),
     });
   }
   return out;
@@ -105,4 +106,18 @@ export async function revisionsStage(
 async function usesNamingConvention(project: AlembicProject): Promise<boolean> {
   const envPy = await readFile(path.join(project.scriptLocation, 'env.py'), 'utf8').catch(() => '');
   return /\bnaming_convention\b/.test(envPy);
+}
+
+/** The "with data" verdict of one revision (the round trip ran on populated tables). */
+function dataReport(rt: RevisionRoundTrip): RevisionDataReport {
+  const data = rt.data as NonNullable<RevisionRoundTrip['data']>;
+  const failure = data.failure;
+  let verdict: RevisionDataReport['verdict'];
+  if (failure) verdict = failure.phase === 'upgrade' ? 'upgrade-fails' : 'downgrade-fails';
+  else if (data.differences.length > 0) verdict = 'loses-data';
+  else if (rt.steps.length === 3 && rt.steps.every((s) => s.ok)) verdict = 'ok';
+  else verdict = 'not-run';
+  const out: RevisionDataReport = { verdict, rows: data.rows };
+  if (failure) out.succeedsOnEmpty = failure.succeedsOnEmpty;
+  return out;
 }

@@ -37,6 +37,8 @@ export interface CommandResult {
   errorLine: number | null;
   errorRevision: string | null;
   failedStatement: string | null;
+  /** The server's DETAIL of the failing statement (`Key (email)=(a@b) is duplicated.`). */
+  errorDetail?: string | null;
   traceback: string | null;
   statements: DriverStatement[];
 }
@@ -329,6 +331,11 @@ export class DriverClient {
 
   downgrade(target: string, timeoutMs?: number): Promise<CommandResult> {
     return this.request<CommandResult>('downgrade', { target }, timeoutMs);
+  }
+
+  /** Later commands connect to `databaseUrl` (another database of the same server). */
+  async setUrl(databaseUrl: string): Promise<void> {
+    await this.request<Record<string, never>>('set_url', { database_url: databaseUrl });
   }
 
   stamp(target: string): Promise<CommandResult> {

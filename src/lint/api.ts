@@ -13,6 +13,8 @@ export type { Severity } from '../model.js';
 export type { GraphRuleContext } from '../alembic/rule-context.js';
 export { pendingRevisions } from '../alembic/rule-context.js';
 export type { RoundTripRuleContext } from '../roundtrip/rule-context.js';
+// The round trip on a populated database: an example row as one line.
+export { describeExample } from '../roundtrip/data-example.js';
 export type { AnalyzedStatement, SqlRuleContext, UnparsableStatement } from '../sql/rule-context.js';
 export { dataChangeTarget, formatServerVersion, parseLockTimeout } from '../sql/rule-context.js';
 export type { IgnoreProblemsContext } from './ignores.js';

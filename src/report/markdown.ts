@@ -30,6 +30,11 @@ export const SUMMARY_MAX_LENGTH = 1024 * 1024;
 
 /** Rules whose finding means the revision cannot be rolled back. */
 const BLOCKER_RULES = new Set(['downgrade-failed', 'downgrade-leaves-trace']);
+/** Rules whose finding means the revision breaks on tables with rows (populated round trip). */
+const DATA_BLOCKER_RULES = new Map([
+  ['upgrade-fails-with-data', '**BLOCKER: this revision fails on tables with rows.** '],
+  ['downgrade-fails-with-data', '**BLOCKER: this revision cannot be rolled back once tables have rows.** '],
+]);
 
 type BlockKind = 'core' | 'finding' | 'ignored' | 'sql';
 interface Block {
@@ -216,7 +221,9 @@ function findingText(f: Finding, opts: MarkdownOptions): string {
   const icon = f.severity === 'error' ? '❌' : '⚠️';
   // A consequence that makes the revision irreversible keeps the label under any cause.
   const rollbackBroken = [f.rule, ...(f.related ?? []).map((r) => r.rule)].some((r) => BLOCKER_RULES.has(r));
-  const blocker = rollbackBroken ? '**BLOCKER: this revision cannot be rolled back.** ' : '';
+  const blocker = rollbackBroken
+    ? '**BLOCKER: this revision cannot be rolled back.** '
+    : (DATA_BLOCKER_RULES.get(f.rule) ?? '');
   const where = f.file ? ` — ${locationText(f.file, f.line, opts)}` : '';
   // Continuation lines of a multi-line message stay inside the list item.
   const message = escapeText(f.message.trim()).split('\n').join('\n  ');

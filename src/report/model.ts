@@ -21,6 +21,33 @@ export type {
 
 export const REPORT_VERSION = 1 as const;
 
+/** How the round trip of one revision went on the populated tables (issue "populated database"). */
+export interface RevisionDataReport {
+  /**
+   * ok: upgrade, downgrade and re-upgrade passed on the rows and the downgrade gave them back;
+   * upgrade-fails / downgrade-fails: a step failed on the rows (and succeeded on empty tables
+   * when `succeedsOnEmpty`); loses-data: the downgrade did not give the rows back;
+   * not-run: the round trip did not get that far.
+   */
+  verdict: 'ok' | 'upgrade-fails' | 'downgrade-fails' | 'loses-data' | 'not-run';
+  /** Rows per table before the upgrade (tables with rows). */
+  rows: Record<string, number>;
+  succeedsOnEmpty?: boolean | null;
+}
+
+/** The rows the round trip ran with. */
+export interface SeedReport {
+  /** Synthetic rows per table requested (0: only the user's SQL). */
+  rowsPerTable: number;
+  randomSeed: number;
+  /** Rows the seeder added, per table. */
+  tables: Record<string, number>;
+  /** Tables that could not be filled, with why. */
+  unfilled: Record<string, string>;
+  /** The user's --seed-sql file and whether it ran. */
+  userSql: { file: string; ok: boolean; error: string | null } | null;
+}
+
 export interface RevisionReport {
   id: string;
   downRevisions: string[];
@@ -32,6 +59,8 @@ export interface RevisionReport {
   schemaRestored: boolean | null;
   findings: Finding[];
   durationMs?: number;
+  /** The round trip on populated tables; absent when it ran on empty tables. */
+  data?: RevisionDataReport;
 }
 
 export interface ProjectReport {
@@ -57,6 +86,8 @@ export interface ProjectReport {
     migrationRole?: 'restricted' | 'superuser';
   } | null;
   timings?: Record<string, number>;
+  /** Seeding of the populated database; null/absent when the round trip ran on empty tables. */
+  seed?: SeedReport | null;
 }
 
 export interface ReportSummary {

@@ -23,6 +23,7 @@ import { diffSnapshots } from '../schema/diff.js';
 import { takeSnapshot, type SchemaSnapshot } from '../schema/snapshot.js';
 import { downgradeTarget } from './lineage.js';
 import { resetDatabase } from './reset.js';
+import { PopulatedDatabase } from './populated.js';
 import {
   crashedStep,
   failedStep,
@@ -55,7 +56,9 @@ export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResu
 class RoundTripRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
-  private readonly db: pg.Client;
+  private db: pg.Client;
+  /** The populated-database hooks; null when the round trip runs on empty tables. */
+  private readonly populated: PopulatedDatabase | null;
   private readonly timings = new RunTimings();
   private readonly byId: Map<string, RoundTripRevision>;
   private readonly log: Logger;
@@ -69,6 +72,7 @@ class RoundTripRunner {
     this.db = new pg.Client({ connectionString: input.databaseUrl });
     this.byId = new Map(input.revisions.map((r) => [r.id, r]));
     this.log = input.log;
+    this.populated = input.seed ? new PopulatedDatabase(input.seed, input.log, this.timings) : null;
   }
 
   private time(key: string, ms: number): void {
@@ -92,6 +96,18 @@ class RoundTripRunner {
     const importErrors = importErrorsById(loaded, this.input.revisions);
 
     const baseUpgrade = await this.upgradeBase();
+    if (this.populated && (!baseUpgrade || baseUpgrade.ok)) {
+      const { databaseUrl, adminUrl } = this.input;
+      this.db = await this.populated.afterBaseUpgrade(
+        this.db,
+        { databaseUrl, adminUrl: adminUrl ?? databaseUrl },
+        async () => {
+          const client = new pg.Client({ connectionString: databaseUrl });
+          await client.connect();
+          return client;
+        },
+      );
+    }
     const broken = new Map<string, string>(); // revision -> why its descendants cannot run
     const revisions: RevisionRoundTrip[] = [];
     if (baseUpgrade && !baseUpgrade.ok) {
@@ -132,6 +148,7 @@ class RoundTripRunner {
         }
         needsRebuild = false;
       }
+      await this.populated?.beforeRevision(this.db, this.current);
       const outcome = await this.roundTripOne(id);
       outcome.durationMs = Math.round(performance.now() - revStart);
       revisions.push(outcome);
@@ -168,11 +185,13 @@ class RoundTripRunner {
           }
         : undefined,
       timings: this.timings.rounded(),
+      seed: this.populated?.seedSummary ?? null,
     };
   }
 
   async close(): Promise<void> {
     await this.driver?.shutdown().catch(() => undefined);
+    await this.populated?.close();
     await this.db.end().catch(() => undefined);
   }
 
@@ -263,9 +282,19 @@ class RoundTripRunner {
     const out: RevisionRoundTrip = notRunRevision(id, null);
     const s0 = await this.snapshotBefore();
     out.schemaBefore = schemaFacts(s0);
+    const populated = this.populated;
+    const captured = populated ? await populated.capture(this.db) : null;
+    if (captured) out.data = captured.data;
+    const onRows = populated && captured && Object.keys(captured.data.rows).length > 0 ? captured.data : null;
     const up = await this.step('upgrade', id, id);
     out.steps.push(up);
-    if (!up.ok) return out;
+    if (!up.ok) {
+      if (populated && onRows)
+        onRows.failure = await populated.failure(this.db, 'upgrade', up, () =>
+          this.succeedsOnEmpty('upgrade', id),
+        );
+      return out;
+    }
     const s1 = await this.snapshot();
     const down = await this.step(
       'downgrade',
@@ -273,7 +302,16 @@ class RoundTripRunner {
       id,
     );
     out.steps.push(down);
-    if (!down.ok) return out;
+    if (!down.ok) {
+      if (populated && onRows)
+        onRows.failure = await populated.failure(this.db, 'downgrade', down, () =>
+          this.succeedsOnEmpty('downgrade', id),
+        );
+      return out;
+    }
+    // A downgrade that runs nothing is declared irreversible (empty-downgrade), not a loss.
+    if (populated && captured && down.statements.some((st) => !st.bookkeeping))
+      await populated.compare(this.db, captured.capture, captured.data);
     const s2 = await this.snapshot();
     out.downgradeDiff = diffSnapshots(s0, s2, 'after downgrade');
     out.schemaRestored = out.downgradeDiff.length === 0;
@@ -285,6 +323,37 @@ class RoundTripRunner {
     out.reupgradeDiff = diffSnapshots(s1, s3, 'after re-upgrade');
     if (out.reupgradeDiff.length > 0) re.schemaDiff = out.reupgradeDiff;
     return out;
+  }
+
+  /**
+   * The same step on an empty copy of the base template plus `id`'s parents: true when it
+   * succeeds there. Failing there too is the existing finding; a success counts only when the
+   * copy really moved (env.py may ignore the URL it is given).
+   */
+  private async succeedsOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<boolean | null> {
+    const template = this.populated?.template;
+    const driver = this.driver;
+    if (!template || !driver) return null;
+    try {
+      return await template.withCopy(async (url) => {
+        await driver.setUrl(url);
+        try {
+          for (const parent of this.parentsOf(id)) if (!(await driver.upgrade(parent)).ok) return null;
+          const up = await driver.upgrade(id);
+          if (!up.ok) return phase === 'upgrade' ? false : null;
+          if (!(await recordsRevision(url, id))) return null;
+          if (phase === 'upgrade') return true;
+          const target = downgradeTarget(id, (r) => this.parentsOf(r));
+          return (await driver.downgrade(target)).ok;
+        } finally {
+          if (driver.alive) await driver.setUrl(this.input.databaseUrl);
+        }
+      });
+    } catch (e) {
+      this.log.debug(`  verifying ${id} on an empty copy failed: ${(e as Error).message}`);
+      if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
+      return null;
+    }
   }
 
   /** Runs one alembic command; a killed driver becomes a failed step and is restarted. */
@@ -367,4 +436,19 @@ class RoundTripRunner {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** The database at `url` records `revision` as applied. */
+async function recordsRevision(url: string, revision: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const rows = await client.query<{ v: string }>('select version_num as v from alembic_version');
+    return rows.rows.some((r) => r.v === revision);
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

@@ -77,6 +77,7 @@ export function toStep(phase: Phase, command: CommandResult): RoundTripStep {
     statements: command.statements.map(toExecutedStatement),
     errorLine: command.errorLine,
     failedStatement: command.failedStatement,
+    errorDetail: command.errorDetail ?? null,
   };
 }
 

@@ -5,6 +5,9 @@
 import type { StepResult } from '../model.js';
 import type { Logger } from '../log.js';
 import type { SchemaFacts } from '../schema/facts.js';
+import type { SeedResult } from '../seed/seed.js';
+import type { DataDifference } from './data.js';
+import type { DataExample } from './data-example.js';
 
 export interface RoundTripRevision {
   id: string;
@@ -38,6 +41,57 @@ export interface RoundTripInput {
    * when nothing ran in between (default true; false = always a fresh one, for tests).
    */
   reuseSnapshots?: boolean;
+  /**
+   * Fill the tables with synthetic rows (and the user's SQL) after the base upgrade and top up
+   * tables still empty before each revision; null or absent: the round trip runs on empty tables.
+   */
+  seed?: RoundTripSeed | null;
+  /**
+   * The same database as an administrator (may create databases): makes the empty template
+   * copy that failures on data are verified on. Default: databaseUrl.
+   */
+  adminUrl?: string;
+}
+
+export interface RoundTripSeed {
+  rows: number;
+  randomSeed: number;
+  userSql: { file: string; sql: string } | null;
+}
+
+/** What the data side of one revision's round trip found (only on a populated database). */
+export interface RevisionData {
+  /** Rows per table before the upgrade (tables with rows). */
+  rows: Record<string, number>;
+  /** The upgrade or downgrade failed on the populated tables. */
+  failure: DataFailure | null;
+  /** Tables whose pre-existing rows or values the downgrade did not give back. */
+  differences: DataDifference[];
+  /** False when the data was not compared (no downgrade ran, or it ran no statement). */
+  compared: boolean;
+}
+
+export interface DataFailure {
+  phase: 'upgrade' | 'downgrade';
+  /**
+   * The same step on an empty copy of the tables: true = it succeeds there (the data breaks
+   * it), false = it fails there too, null = not verified (no copy could be made).
+   */
+  succeedsOnEmpty: boolean | null;
+  example: DataExample | null;
+  /** The server's DETAIL line. */
+  detail: string | null;
+}
+
+export interface SeedSummary {
+  rowsPerTable: number;
+  randomSeed: number;
+  /** Rows the seeder added per table (after the base upgrade and top-ups before revisions). */
+  tables: Record<string, number>;
+  /** Tables that could not be filled, with why. */
+  unfilled: Record<string, string>;
+  userSql: SeedResult['userSql'];
+  durationMs: number;
 }
 
 /** A StepResult (src/model.ts) plus where the error happened. */
@@ -46,6 +100,8 @@ export interface RoundTripStep extends StepResult {
   errorLine: number | null;
   /** SQL of the statement that failed, when a statement failed. */
   failedStatement: string | null;
+  /** The server's DETAIL of the failure (`Key (email)=(a@b) is duplicated.`). */
+  errorDetail?: string | null;
 }
 
 export interface RevisionRoundTrip {
@@ -63,6 +119,8 @@ export interface RevisionRoundTrip {
   notRun?: string | null;
   /** Indexes and column types before the upgrade, for the SQL rules (not the whole snapshot). */
   schemaBefore?: SchemaFacts;
+  /** The data side, when the round trip ran on populated tables. */
+  data?: RevisionData;
 }
 
 export interface RoundTripResult {
@@ -74,4 +132,6 @@ export interface RoundTripResult {
   modelDriftNote?: string | null;
   driver?: { alembicVersion: string; sqlalchemyVersion: string; pythonVersion: string };
   timings: Record<string, number>;
+  /** Seeding of the populated database; null when the round trip ran on empty tables. */
+  seed?: SeedSummary | null;
 }
