@@ -13,6 +13,7 @@ Requests ({"id": n, "cmd": ..., ...}):
   current                      -> revisions recorded in the database
   heads-check                  -> heads of the loaded script directory
   model_drift                  -> alembic compare_metadata(target_metadata from env.py)
+  set_url      database_url    -> later commands use this database of the same server
   shutdown
 
 Supports alembic >= 1.8 with SQLAlchemy 1.4 / 2.x and psycopg2 / psycopg 3.
@@ -86,6 +87,7 @@ class DriverState:
         self.cfg = None
         self.script = None
         self.url = None
+        self.url_env = None
         self.version_files = {}  # abspath -> revision id
         self.import_errors = []
         self.excluded = []
@@ -271,6 +273,7 @@ def on_handle_error(ctx):
     entry = STATE.pending.pop()
     entry["durationMs"] = round((time.perf_counter() - entry.pop("_start")) * 1000, 3)
     entry["error"] = _db_error_text(getattr(ctx, "original_exception", None))
+    entry["errorDetail"] = _db_error_detail(getattr(ctx, "original_exception", None))
     entry["inTransaction"] = True if entry["inTransaction"] is None else entry["inTransaction"]
     STATE.recording.append(entry)
     STATE.last_error_statement = entry
@@ -282,6 +285,15 @@ def _db_error_text(exc):
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     return "%s: %s" % (type(exc).__name__, first)
+
+
+def _db_error_detail(exc):
+    """The server's DETAIL line (`Key (email)=(a@b) is duplicated.`), psycopg2 and psycopg 3."""
+    try:
+        detail = getattr(getattr(exc, "diag", None), "message_detail", None)
+        return str(detail)[:2000] if detail else None
+    except Exception:
+        return None
 
 
 def install_capture():
@@ -441,6 +453,7 @@ def cmd_load(req):
         ).strip()
     STATE.cfg = cfg
     STATE.url = url
+    STATE.url_env = url_env
 
     _patch_script_loading(Script)
     script = ScriptDirectory.from_config(cfg)
@@ -525,6 +538,9 @@ def _run_command(fn, target):
         STATE.recording = None
         STATE.pending = []
     failed_sql = STATE.last_error_statement["sql"] if STATE.last_error_statement else None
+    failed_detail = (
+        STATE.last_error_statement.get("errorDetail") if STATE.last_error_statement else None
+    )
     return {
         "ok": error is None,
         "durationMs": round((time.perf_counter() - start) * 1000, 3),
@@ -534,6 +550,7 @@ def _run_command(fn, target):
         "errorLine": error_line,
         "errorRevision": error_revision,
         "failedStatement": failed_sql,
+        "errorDetail": failed_detail,
         "traceback": error_trace,
         "statements": statements,
     }
@@ -551,6 +568,17 @@ def cmd_current(_req):
             return {"revisions": list(ctx.get_current_heads())}
     finally:
         engine.dispose()
+
+
+def cmd_set_url(req):
+    """Points the loaded project at another database of the same server (the empty copy a
+    failure on seeded tables is verified on); the next command connects there."""
+    _require_loaded()
+    url = _with_scheme(req["database_url"], STATE.url.split("://", 1)[0])
+    STATE.cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    os.environ[STATE.url_env or "DATABASE_URL"] = url
+    STATE.url = url
+    return {}
 
 
 def cmd_heads(_req):
@@ -620,6 +648,8 @@ def handle(req):
         return _run_command(cmd, req["target"])
     if cmd == "current":
         return cmd_current(req)
+    if cmd == "set_url":
+        return cmd_set_url(req)
     if cmd == "heads-check":
         return cmd_heads(req)
     if cmd == "model_drift":
