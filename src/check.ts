@@ -2,13 +2,16 @@
  * The pipeline (docs/ARCHITECTURE.md "Pipeline"): Config → Alembic projects → static analysis
  * → per project the stages of src/check/ (graph rules, database and round trip, round-trip
  * and SQL rules, ignores) → Report. Data flows one way; reporters and the exit policy live
- * outside. The database server starts before static analysis so the two overlap; it is always
- * disposed, whatever happens. This is the composition root that hands the catalogue to the
+ * outside. The database server starts once a project's static analysis finds revisions to
+ * round-trip, never when none does (src/check/server.ts); it is always disposed, whatever
+ * happens. This is the composition root that hands the catalogue to the
  * engines.
  */
+import type { StaticAnalysis } from './alembic/analyze.js';
 import { analyzeProject } from './alembic/analyze.js';
 import { locateProjects } from './alembic/locate.js';
 import type { RuleCatalogue } from './check/catalogue.js';
+import { runsDatabase } from './check/database.js';
 import { checkProject, skippedProject } from './check/project.js';
 import { startLazyServer } from './check/server.js';
 import type { Config } from './config.js';
@@ -39,8 +42,8 @@ export async function check(config: Config): Promise<Report> {
     alembicConfigs: config.alembicConfigs,
   });
 
-  // Start the server now; static analysis runs while it boots. Its failure surfaces only if
-  // a round trip actually needs it.
+  // Started by the first analysis that needs it; its failure surfaces only where a round trip
+  // awaits it.
   const server = startLazyServer(config, started);
   // How the overlap went: when the server became ready, and how long the pipeline waited for it.
   const serverTimings = server.timings;
@@ -55,6 +58,7 @@ export async function check(config: Config): Promise<Report> {
           python: config.python,
           log,
         });
+        if (runsDatabase(config, analysis) && !isUnchanged(config, analysis)) server.start();
         return { project, analysis, staticMs: performance.now() - t0 };
       }),
     );
@@ -62,11 +66,7 @@ export async function check(config: Config): Promise<Report> {
       analyses,
       Math.max(1, config.concurrency),
       ({ project, analysis, staticMs }) => {
-        // issue #8 (scale): `all` is an audit of every revision, so it never skips a project.
-        // changedFiles is undefined without a base comparison: the project is then checked.
-        const unchanged =
-          config.onlyChanged && !config.all && config.base !== null && analysis.changedFiles?.length === 0;
-        if (unchanged) {
+        if (isUnchanged(config, analysis)) {
           log.info(`${project.id}: skipped, no revision file or env.py changed since ${config.base}`);
           return Promise.resolve(
             skippedProject(config, project, analysis, `no migration changed since ${config.base}`),
@@ -75,7 +75,12 @@ export async function check(config: Config): Promise<Report> {
         return checkProject(config, project, analysis, staticMs, () => server.get(), CATALOGUE);
       },
     );
-    for (const r of reports) if (r.timings) Object.assign(r.timings, serverTimings);
+    for (const r of reports) {
+      if (!r.timings) continue;
+      Object.assign(r.timings, serverTimings);
+      // --debug: where the time of each project went, one line per project.
+      log.debug(`timing ${r.id}: ${formatTimings(r.timings)}`);
+    }
     if (serverTimings.serverReadyMs !== undefined) {
       const staticMs = Math.max(0, ...analyses.map((a) => a.staticMs));
       log.debug(
@@ -92,6 +97,19 @@ export async function check(config: Config): Promise<Report> {
   } finally {
     await server.dispose();
   }
+}
+
+/** `only-changed` and nothing under the project's migrations changed since the base. */
+function isUnchanged(config: Config, analysis: StaticAnalysis): boolean {
+  // issue #8 (scale): `all` is an audit of every revision, so it never skips a project.
+  // changedFiles is undefined without a base comparison: the project is then checked.
+  return config.onlyChanged && !config.all && config.base !== null && analysis.changedFiles?.length === 0;
+}
+
+function formatTimings(timings: Record<string, number>): string {
+  return Object.entries(timings)
+    .map(([phase, ms]) => `${phase.replace(/Ms$/, '')} ${Math.round(ms)} ms`)
+    .join(', ');
 }
 
 /** Maps with at most `limit` promises in flight, keeping the input order. */

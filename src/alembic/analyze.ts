@@ -3,11 +3,13 @@
  * base ref (read from git, no checkout), both graphs, and what the pull request changes —
  * pending revisions, edited and deleted applied revisions, changed files.
  */
-import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { lstat, mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { escapeReason } from './confine.js';
 import { changedFilesSince, listFilesAt, readFilesAt, resolveBaseCommit } from './git.js';
 import type { RevisionNode } from './graph.js';
 import { RevisionGraph } from './graph.js';
@@ -31,6 +33,11 @@ export interface FileProblem {
   line: number | null;
   /** True when the Python fallback could not import it: the round trip reports those. */
   importError: boolean;
+  /**
+   * True when the file (or the script location) resolves outside the repository or is not a
+   * regular file: it is never read, and alembic would read it, so the round trip does not run.
+   */
+  outsideRepository?: boolean;
 }
 
 export interface EditedRevision {
@@ -84,7 +91,7 @@ export async function analyzeProject(project: AlembicProject, opts: AnalyzeOptio
   const baseGit = opts.base !== null ? baseGitState(project, opts.base, opts.log) : Promise.resolve(null);
   baseGit.catch(() => {}); // its error is thrown where it is awaited, below
   const rootDir = project.repoRoot ?? project.configDir;
-  const headFiles = await listWorkTreeRevisionFiles(project);
+  const { files: headFiles, escapes } = await confinedRevisionFiles(project, rootDir);
   const [headSources, baseState] = await Promise.all([
     Promise.all(headFiles.map((f) => readFile(f, 'utf8'))),
     baseGit,
@@ -97,7 +104,7 @@ export async function analyzeProject(project: AlembicProject, opts: AnalyzeOptio
     return parseRevisionSource(headSources[i] ?? '', f, rel, { headerOnly: unchanged(rel) });
   });
   timings.parseMs = performance.now() - t0;
-  const problems: FileProblem[] = [];
+  const problems: FileProblem[] = [...escapes];
   await completeWithPython(project, files, opts, problems);
   timings.pythonFallbackMs = performance.now() - t0 - timings.parseMs;
   let base: BaseState | null = null;
@@ -172,8 +179,15 @@ export function buildAnalysis(
     for (const [id, before] of baseParsed) {
       const after = parsed.get(id);
       if (!after) {
-        // A file that exists but could not be loaded is not a deletion: the round trip reports it.
-        if (!problems.some((p) => p.importError && p.relFile === before.relFile)) {
+        // A file that exists but could not be loaded is not a deletion: the round trip reports
+        // it. Nor is one that was refused, or that lies under a refused location.
+        const unseen = problems.some(
+          (p) =>
+            (p.importError && p.relFile === before.relFile) ||
+            (p.outsideRepository === true &&
+              (p.relFile === before.relFile || before.relFile.startsWith(`${p.relFile}/`))),
+        );
+        if (!unseen) {
           deleted.push({ id, relFile: before.relFile });
         }
         continue;
@@ -250,21 +264,77 @@ function compareRevisions(id: string, before: ParsedRevision, after: ParsedRevis
   return changed.length > 0 ? { id, relFile: after.relFile, changed, line } : null;
 }
 
-async function listWorkTreeRevisionFiles(project: AlembicProject): Promise<string[]> {
+/**
+ * The revision files of the work tree that may be read, and a problem for each one that may
+ * not: the script location, the version locations, env.py and every revision file are
+ * resolved with realpath (src/alembic/confine.ts); whatever escapes the repository or is not
+ * a regular file is named and never read. A location that escapes lists nothing at all.
+ */
+async function confinedRevisionFiles(
+  project: AlembicProject,
+  rootDir: string,
+): Promise<{ files: string[]; escapes: FileProblem[] }> {
+  const rel = (p: string) => toPosix(path.relative(rootDir, p)) || '.';
+  const problem = (file: string, what: string, reason: string): FileProblem => ({
+    relFile: rel(file),
+    message: `${what} ${rel(file)} ${reason}: not read (migrations must be regular files inside the repository)`,
+    line: null,
+    importError: false,
+    outsideRepository: true,
+  });
+  const escapes: FileProblem[] = [];
+  for (const dir of new Set([project.scriptLocation, ...project.versionLocations])) {
+    // A version location that does not exist yet holds no revisions (alembic creates it).
+    if (dir !== project.scriptLocation && !(await exists(dir))) continue;
+    const reason = await escapeReason(dir, rootDir, 'directory');
+    const what = dir === project.scriptLocation ? 'script_location' : 'version location';
+    if (reason) escapes.push(problem(dir, what, reason));
+  }
+  if (escapes.length > 0) return { files: [], escapes };
+  const envPy = path.join(project.scriptLocation, 'env.py');
+  if (await exists(envPy)) {
+    const reason = await escapeReason(envPy, rootDir);
+    if (reason) escapes.push(problem(envPy, 'env.py', reason));
+  }
+  const listed = await listWorkTreeRevisionFiles(project);
+  // Plain files need no check: their directories are real (readdir does not follow links)
+  // under a location that was resolved above. Links and anything else are resolved.
+  const reasons = await Promise.all(listed.map((f) => (f.plain ? null : escapeReason(f.path, rootDir))));
+  const files: string[] = [];
+  listed.forEach((f, i) => {
+    const reason = reasons[i];
+    if (reason) escapes.push(problem(f.path, 'revision file', reason));
+    else files.push(f.path);
+  });
+  return { files, escapes };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return lstat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listWorkTreeRevisionFiles(
+  project: AlembicProject,
+): Promise<Array<{ path: string; plain: boolean }>> {
   const lists = await Promise.all(
     project.versionLocations.map(async (dir) => {
-      let names: string[];
+      let entries: Dirent[];
       try {
-        names = await readdir(dir, { recursive: project.recursiveVersionLocations });
+        entries = await readdir(dir, { recursive: project.recursiveVersionLocations, withFileTypes: true });
       } catch {
         return []; // A version location that does not exist yet holds no revisions.
       }
-      return names
-        .filter((n) => isRevisionFileName(path.basename(n)) && !n.split(path.sep).includes('__pycache__'))
-        .map((n) => path.join(dir, n));
+      return entries
+        .filter((e) => isRevisionFileName(e.name))
+        .map((e) => ({ path: path.join(e.parentPath, e.name), plain: e.isFile() }))
+        .filter((e) => !path.relative(dir, e.path).split(path.sep).includes('__pycache__'));
     }),
   );
-  return [...new Set(lists.flat())].sort();
+  const byPath = new Map(lists.flat().map((e) => [e.path, e]));
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function versionDirsInRepo(project: AlembicProject, log: Logger): string[] {

@@ -23,10 +23,20 @@ export interface DatabaseStage {
   serverVersionNum: number;
   database: ProjectReport['database'];
   roundTripMs: number | null;
+  /** Where the round trip's time went (driver start, base upgrade, steps, snapshots…), ms. */
+  roundTripTimings: Record<string, number>;
+}
+
+/**
+ * A file escaped the repository (src/alembic/confine.ts): alembic would read it, so no round
+ * trip runs; the static checks report it.
+ */
+export function escapesRepository(analysis: StaticAnalysis): boolean {
+  return analysis.problems.some((p) => p.outsideRepository === true);
 }
 
 export function runsDatabase(config: Config, analysis: StaticAnalysis): boolean {
-  return config.database.kind !== 'none' && analysis.pending.length > 0;
+  return config.database.kind !== 'none' && analysis.pending.length > 0 && !escapesRepository(analysis);
 }
 
 export async function databaseStage(
@@ -40,7 +50,13 @@ export async function databaseStage(
     serverVersionNum: (config.postgresVersion ?? 0) * 10_000 || DEFAULT_SERVER_VERSION_NUM,
     database: null,
     roundTripMs: null,
+    roundTripTimings: {},
   };
+  if (config.database.kind !== 'none' && analysis.pending.length > 0 && escapesRepository(analysis)) {
+    config.log.warning(
+      `${project.id}: a migration file resolves outside the repository: static checks only, no round trip`,
+    );
+  }
   if (!runsDatabase(config, analysis)) return out;
   const seed = await seedInput(config);
   const server = await getServer();
@@ -81,6 +97,7 @@ export async function databaseStage(
       adminUrl: database.adminUrl,
     });
     out.roundTripMs = Math.round(performance.now() - t0);
+    out.roundTripTimings = out.roundTrip.timings;
   } finally {
     await database.dispose();
   }

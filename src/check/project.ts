@@ -35,6 +35,7 @@ export async function checkProject(
   const baseModels = runsDatabase(config, analysis) ? baseModelsStage(config, project, analysis) : null;
   const db = await databaseStage(config, project, analysis, getServer);
   if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
+  for (const [phase, ms] of Object.entries(db.roundTripTimings)) timings[`roundTrip.${phase}`] = ms;
 
   const lintStart = performance.now();
   const stage = await revisionsStage(

@@ -1,13 +1,18 @@
 /**
- * The database server of a check, started before static analysis so the two overlap, awaited
- * only when a round trip needs it (a failure to start surfaces only then), always disposed.
+ * The database server of a check. It starts when the first project's static analysis finds
+ * revisions to round-trip (`start()`, so the other projects' analyses overlap its boot), or at
+ * the latest when a round trip awaits it (`get()`), and never when no project needs it:
+ * only-changed with nothing changed, no pending revision, static checks only. A failure to
+ * start surfaces where a round trip awaits it. Disposed if it started.
  */
 import type { Config } from '../config.js';
 import type { DatabaseServer } from '../database/index.js';
 import { startServer } from '../database/index.js';
 
 export interface LazyServer {
-  /** Waits for the server (once); throws its start error. */
+  /** Starts the server in the background (once); its error is kept for `get()`. */
+  start(): void;
+  /** Starts the server if needed and waits for it (once); throws its start error. */
   get(): Promise<DatabaseServer>;
   /** When the server became ready and how long the pipeline waited for it, in ms since `started`. */
   timings: Record<string, number>;
@@ -16,21 +21,29 @@ export interface LazyServer {
 }
 
 export function startLazyServer(config: Config, started: number): LazyServer {
-  const serverStart =
-    config.database.kind === 'none' ? null : startServer(config.database, { log: config.log });
   const timings: Record<string, number> = {};
-  serverStart?.then(
-    () => (timings.serverReadyMs = Math.round(performance.now() - started)),
-    () => undefined,
-  );
+  let serverStart: Promise<DatabaseServer> | null = null;
+  const begin = (): Promise<DatabaseServer> => {
+    if (config.database.kind === 'none') return Promise.reject(new Error('no database configured'));
+    if (!serverStart) {
+      serverStart = startServer(config.database, { log: config.log });
+      serverStart.then(
+        () => (timings.serverReadyMs = Math.round(performance.now() - started)),
+        () => undefined,
+      );
+    }
+    return serverStart;
+  };
   let server: DatabaseServer | null = null;
   return {
     timings,
+    start() {
+      begin().catch(() => undefined);
+    },
     async get() {
-      if (!serverStart) throw new Error('no database configured');
       if (!server) {
         const t0 = performance.now();
-        server = await serverStart;
+        server = await begin();
         timings.serverWaitMs = (timings.serverWaitMs ?? 0) + Math.round(performance.now() - t0);
       }
       return server;
