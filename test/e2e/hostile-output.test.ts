@@ -325,7 +325,9 @@ describe('files outside the repository through the CLI', () => {
         ['broken-revision-graph', 'migrations/versions/b2000002_zero.py'],
         ['broken-revision-graph', 'migrations/versions/c3000003_elsewhere.py'],
       ]);
-      expect(project.findings[0]!.message).toMatch(/resolves to \/dev\/zero, outside the repository: not read/);
+      expect(project.findings[0]!.message).toMatch(
+        /resolves to \/dev\/zero, outside the repository: not read/,
+      );
       expect(project.findings[1]!.message).toContain('outside the repository');
     } finally {
       await linked.cleanup();
