@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { analyzeProject, type StaticAnalysis } from '../../../src/alembic/analyze.js';
 import { locateProjects } from '../../../src/alembic/locate.js';
 import { silentLogger } from '../../../src/log.js';
-import { runRules } from '../../../src/rules/run.js';
+import { runRules } from '../../../src/lint/run.js';
 import { graphRules } from '../../../rules/registry/graph.js';
 import { makeAlembicRepo, revisionFile, revisionPath, type AlembicRepo } from '../../helpers/git-repo.js';
 
