@@ -7,9 +7,10 @@
 import type { Consequence, RuleMeta } from '../src/lint/api.js';
 import { graphRules } from './registry/graph.js';
 import { roundTripRules } from './registry/roundtrip.js';
+import { presetRuleSettings } from './registry/presets.js';
 import { invalidIgnoreRule, sqlRules, sqlStatementRules } from './registry/sql.js';
 
-export { graphRules, invalidIgnoreRule, roundTripRules, sqlRules, sqlStatementRules };
+export { graphRules, invalidIgnoreRule, presetRuleSettings, roundTripRules, sqlRules, sqlStatementRules };
 
 export const allRules: ReadonlyArray<{ meta: RuleMeta; explainsConsequence?(c: Consequence): boolean }> = [
   ...graphRules,

@@ -6,11 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { allRules, findRule, knownRuleIds } from '../rules/index.js';
+import { allRules, findRule, knownRuleIds, presetRuleSettings } from '../rules/index.js';
 import { check } from './check.js';
 import type { Config } from './config.js';
 import {
   applyFileConfig,
+  applyPreset,
   DEFAULT_POSTGRES_IMAGE,
   defaultConfig,
   loadFileConfig,
@@ -19,6 +20,7 @@ import {
   parseFormat,
   parseWholeNumber,
   parseMigrationRole,
+  parsePreset,
   splitCommand,
 } from './config.js';
 import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
@@ -202,6 +204,8 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
   if (urlEnv) config.databaseUrlEnv = urlEnv;
   const failOn = stringFlag(v, 'fail-on');
   if (failOn) config.failOn = parseFailOn(failOn, '--fail-on');
+  const preset = stringFlag(v, 'preset');
+  if (preset !== undefined) config.preset = parsePreset(preset, '--preset');
   const format = stringFlag(v, 'format');
   if (format) config.format = parseFormat(format);
   const output = stringFlag(v, 'output');
@@ -235,7 +239,11 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
   const fileConfig = await loadFileConfig(path.resolve(configFile), knownRuleIds, {
     required: configFileFlag !== undefined,
   });
-  return applyFileConfig(config, fileConfig, failOn !== undefined, { maxLockMs: maxLockMs !== undefined });
+  const merged = applyFileConfig(config, fileConfig, failOn !== undefined, {
+    maxLockMs: maxLockMs !== undefined,
+    preset: preset !== undefined,
+  });
+  return applyPreset(merged, presetRuleSettings(merged.preset));
 }
 
 async function checkCommand(args: string[], io: CliIo): Promise<number> {

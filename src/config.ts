@@ -58,9 +58,17 @@ export interface LockTimeoutPolicy {
   maxMs: number;
 }
 
+/**
+ * A named set of rule settings under the user's own: `recommended` (the rules' defaults) or
+ * `strict` (also the style and timeout rules; rules/registry/presets.ts).
+ */
+export type Preset = 'recommended' | 'strict';
+export const PRESETS: readonly Preset[] = ['recommended', 'strict'];
+
 /** The parsed `.migration-guard.yml`. */
 export interface FileConfig {
   failOn?: FailOn;
+  preset?: Preset;
   rules: Record<string, RuleSetting>;
   ignore: IgnoreEntry[];
   naming?: string;
@@ -106,6 +114,8 @@ export interface Config {
   tableStats: string | null;
   /** Above this estimated lock time an observed rewrite or full scan is an error. */
   maxLockMs: number;
+  /** Rule settings the user's own `rules` are laid over (see applyPreset). */
+  preset: Preset;
   log: Logger;
 }
 
@@ -141,6 +151,7 @@ export function defaultConfig(projectDir: string): Config {
     seedSql: null,
     tableStats: null,
     maxLockMs: DEFAULT_MAX_LOCK_MS,
+    preset: 'recommended',
     log: silentLogger,
   };
 }
@@ -165,7 +176,16 @@ export function parseFormat(value: string): OutputFormat {
 }
 
 const RULE_SETTINGS: readonly RuleSetting[] = ['off', 'warning', 'error'];
-const FILE_KEYS = ['fail-on', 'rules', 'ignore', 'naming', 'postgres-version', 'lock-timeout', 'max-lock-ms'];
+const FILE_KEYS = [
+  'fail-on',
+  'preset',
+  'rules',
+  'ignore',
+  'naming',
+  'postgres-version',
+  'lock-timeout',
+  'max-lock-ms',
+];
 
 /**
  * Reads and validates `.migration-guard.yml`. Errors name the key and exit 2.
@@ -203,6 +223,7 @@ export function parseFileConfig(text: string, file: string, knownRules: readonly
   }
   const cfg: FileConfig = { rules: {}, ignore: [] };
   if (raw['fail-on'] !== undefined) cfg.failOn = parseFailOn(String(raw['fail-on']), file);
+  if (raw.preset !== undefined) cfg.preset = parsePreset(String(raw.preset), `${file}: preset`);
   if (raw.rules !== undefined) {
     if (!isRecord(raw.rules)) throw usageError(`${file}: "rules" must map rule ids to off|warning|error`);
     for (const [id, setting] of Object.entries(raw.rules)) {
@@ -296,11 +317,12 @@ export function applyFileConfig(
   config: Config,
   file: FileConfig | null,
   explicitFailOn: boolean,
-  explicit: { maxLockMs?: boolean } = {},
+  explicit: { maxLockMs?: boolean; preset?: boolean } = {},
 ): Config {
   if (!file) return config;
   return {
     ...config,
+    preset: explicit.preset ? config.preset : (file.preset ?? config.preset),
     failOn: explicitFailOn ? config.failOn : (file.failOn ?? config.failOn),
     rules: { ...file.rules, ...config.rules },
     ignores: [...config.ignores, ...file.ignore],
@@ -309,6 +331,20 @@ export function applyFileConfig(
     lockTimeout: config.lockTimeout ?? file.lockTimeout ?? null,
     maxLockMs: explicit.maxLockMs ? config.maxLockMs : (file.maxLockMs ?? config.maxLockMs),
   };
+}
+
+export function parsePreset(value: string, where: string): Preset {
+  if ((PRESETS as readonly string[]).includes(value)) return value as Preset;
+  throw usageError(`${where} must be one of ${PRESETS.join(', ')} (got "${value}")`);
+}
+
+/**
+ * Lays the user's rule settings (flags and `.migration-guard.yml`) over the preset's: a rule's
+ * own setting always wins. `presetRules` comes from the rule catalogue (rules/registry/presets.ts),
+ * passed in so config stays free of it.
+ */
+export function applyPreset(config: Config, presetRules: Readonly<Record<string, RuleSetting>>): Config {
+  return { ...config, rules: { ...presetRules, ...config.rules } };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -14,6 +14,7 @@ import {
   DEFAULT_SEED_ROWS,
   FAIL_ON_VALUES,
   OUTPUT_FORMATS,
+  PRESETS,
   parseDurationMs,
 } from './config.js';
 import { usageError } from './errors.js';
@@ -363,6 +364,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     inputDefaultText: '`fail-on` of `.migration-guard.yml`, else `error`',
     group: 'policy',
     description: `lowest severity that fails the check (exit 1): ${FAIL_ON_VALUES.join(', ')}`,
+  },
+  {
+    name: 'preset',
+    flag: 'preset',
+    input: 'preset',
+    commands: ['check'],
+    type: 'string',
+    value: 'NAME',
+    cliDefault: 'preset of .migration-guard.yml, else recommended',
+    inputDefault: '',
+    inputDefaultText: '`preset` of `.migration-guard.yml`, else `recommended`',
+    group: 'policy',
+    description: `rule settings your own rules: are laid over: ${PRESETS.join(', ')} (strict also turns on the style and timeout rules)`,
   },
   {
     name: 'format',

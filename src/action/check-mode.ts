@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { allRules, knownRuleIds } from '../../rules/index.js';
+import { allRules, knownRuleIds, presetRuleSettings } from '../../rules/index.js';
 import { check } from '../check.js';
 import type { Config } from '../config.js';
-import { applyFileConfig, loadFileConfig } from '../config.js';
+import { applyFileConfig, applyPreset, loadFileConfig } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
 import { annotate } from '../github/annotations.js';
 import { createOctokit } from '../github/comment.js';
@@ -41,7 +41,9 @@ export async function runCheckMode(
     required: options.configFileRequired,
   });
   const config = {
-    ...applyFileConfig(baseConfig, fileConfig, options.failOnExplicit),
+    ...withPreset(
+      applyFileConfig(baseConfig, fileConfig, options.failOnExplicit, { preset: options.presetExplicit }),
+    ),
     log: actionLogger(),
   };
 
@@ -95,4 +97,9 @@ export async function runCheckMode(
       `migration-guard: ${failing} finding(s) at or above fail-on: ${config.failOn}; see the annotations and the job summary`,
     );
   }
+}
+
+/** The preset's rule settings under the user's own (src/config.ts applyPreset). */
+function withPreset(config: Config): Config {
+  return applyPreset(config, presetRuleSettings(config.preset));
 }

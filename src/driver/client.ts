@@ -24,6 +24,10 @@ export interface DriverStatement {
   locks: LockInfo[];
   inTransaction: boolean | null;
   error: string | null;
+  /** Read just before a revision's statement; absent for others (see driver.py). */
+  inTransactionBefore?: boolean;
+  lockTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 export interface CommandResult {

@@ -12,6 +12,7 @@ import {
   parseFailOn,
   parseWholeNumber,
   parseMigrationRole,
+  parsePreset,
   splitCommand,
 } from '../config.js';
 import { usageError } from '../errors.js';
@@ -45,6 +46,8 @@ export interface ActionOptions {
   configFileRequired: boolean;
   /** fail-on given as an input (wins over the config file). */
   failOnExplicit: boolean;
+  /** preset given as an input (wins over the config file). */
+  presetExplicit: boolean;
   /**
    * check: where the JSON report goes; comment: the downloaded report(s) to post — a file, a
    * directory (every *.json in it, recursively) or a glob, relative to the workspace.
@@ -79,6 +82,8 @@ export function configFromInputs(getInput: GetInput, env: Env): Config {
   if (migrationRole) config.migrationRole = parseMigrationRole(migrationRole, 'input migration-role');
   const failOn = getInput('fail-on');
   if (failOn) config.failOn = parseFailOn(failOn, 'input fail-on');
+  const preset = getInput('preset');
+  if (preset) config.preset = parsePreset(preset, 'input preset');
   const concurrency = getInput('concurrency');
   if (concurrency) config.concurrency = parseConcurrency(concurrency, 'input concurrency');
   const seedRows = getInput('seed-rows');
@@ -130,6 +135,7 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
     configFile: path.resolve(config.projectDir, configFileInput),
     configFileRequired: configFileInput !== DEFAULT_CONFIG_FILE,
     failOnExplicit: getInput('fail-on') !== '',
+    presetExplicit: getInput('preset') !== '',
     reportFile: reportFileInput ? path.resolve(workspace, reportFileInput) : path.join(tmp, REPORT_FILE_NAME),
     sarifFile: sarif ? path.resolve(workspace, sarif) : null,
     allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),

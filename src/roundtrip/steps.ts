@@ -65,6 +65,9 @@ export function toExecutedStatement(s: CommandResult['statements'][number]): Exe
     error: s.error,
   };
   if (s.inTransaction !== null) out.inTransaction = s.inTransaction;
+  if (s.inTransactionBefore !== undefined) out.inTransactionBefore = s.inTransactionBefore;
+  if (s.lockTimeoutMs !== undefined) out.lockTimeoutMs = s.lockTimeoutMs;
+  if (s.statementTimeoutMs !== undefined) out.statementTimeoutMs = s.statementTimeoutMs;
   return out;
 }
 

@@ -142,6 +142,7 @@ describe('actionOptionsFromInputs', () => {
       configFile: '/ws/backend/.migration-guard.yml',
       configFileRequired: false,
       failOnExplicit: false,
+      presetExplicit: false,
       reportFile: '/runner/tmp/migration-guard-report.json',
       sarifFile: null,
       allowUntrusted: false,
