@@ -42,8 +42,8 @@ function rewriteReason(col: ColumnDef, pg11: boolean): string | null {
     return 'a serial column fills every row from a sequence';
   if (cons.some((c) => c.contype === 'CONSTR_IDENTITY'))
     return 'an identity column fills every row from a sequence';
-  if (cons.some((c) => c.contype === 'CONSTR_GENERATED' && c.generated_kind !== 'v'))
-    return 'a stored generated column is computed for every row';
+  // A stored generated column is generated-column-rewrite's finding (one cause, one finding).
+  if (cons.some((c) => c.contype === 'CONSTR_GENERATED')) return null;
   const def = cons.find((c) => c.contype === 'CONSTR_DEFAULT' && !isNullConstant(c.raw_expr));
   if (!def) return null;
   const volatile = calledFunctions(def.raw_expr).find((f) => VOLATILE_FUNCTIONS.has(f));

@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import { lint } from '../sql/lint-helper.js';
 import type { LintCase } from '../sql/lint-cases.js';
 import { none, ruleTable } from '../sql/rule-table.js';
 
@@ -54,3 +56,15 @@ const valid: LintCase[] = [
 ];
 
 ruleTable('generated-column-rewrite', invalid, valid);
+
+describe('one cause, one finding', () => {
+  it('volatile-default leaves the stored generated column to this rule', async () => {
+    const found = await lint([
+      'ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (price * qty) STORED',
+    ]);
+    const rewrites = found.filter((f) =>
+      ['generated-column-rewrite', 'volatile-default'].includes(f.finding.rule),
+    );
+    expect(rewrites.map((f) => f.finding.rule)).toEqual(['generated-column-rewrite']);
+  });
+});
