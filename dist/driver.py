@@ -62,6 +62,14 @@ LOCKS_SQL = (
 # parameterless variant once.
 LOCKS_SQL_PLAIN = LOCKS_SQL.replace("%%", "%")
 
+# The timeouts the server applies to the next statement, whatever set them (env.py, the
+# connection options, ALTER ROLE / ALTER DATABASE, a SET earlier in the revision). pg_settings
+# gives them in milliseconds; `source` tells our own PGOPTIONS guard apart.
+TIMEOUTS_SQL = (
+    "select name, setting, source from pg_settings"
+    " where name in ('lock_timeout', 'statement_timeout')"
+)
+
 BOOKKEEPING_FUNCTIONS = {
     "_ensure_version_table",
     "update_to_step",
@@ -96,6 +104,7 @@ class DriverState:
         self.alembic_dir = None
         self.last_error_statement = None
         self.capture_s = 0.0  # time spent in our hooks during the current command
+        self.own_statement_timeout_ms = 0  # the guard we put in PGOPTIONS; not the project's
 
 
 STATE = DriverState()
@@ -246,11 +255,43 @@ def on_before_execute(conn, cursor, statement, parameters, context, executemany)
         "error": None,
         "_start": time.perf_counter(),
     }
+    if rev is not None:
+        _record_session_state(entry, _dbapi_connection(conn, cursor))
     STATE.pending.append(entry)
     send({"event": "statement", "sql": sql[:2000], "line": line, "revision": rev})
     now = time.perf_counter()
     STATE.capture_s += now - hook_start
     entry["_start"] = now
+
+
+def _record_session_state(entry, dbapi_conn):
+    """Before a revision's statement: was a transaction open, and which timeouts apply."""
+    status = _transaction_status(dbapi_conn)
+    if status is not None:
+        entry["inTransactionBefore"] = status in (2, 3)
+    if status == 3:  # an aborted transaction answers nothing; the statement will fail anyway
+        return
+    cur = None
+    try:
+        cur = dbapi_conn.cursor()
+        cur.execute(TIMEOUTS_SQL)
+        for name, setting, source in cur.fetchall():
+            ms = int(float(setting))
+            if (
+                name == "statement_timeout"
+                and source == "client"
+                and ms == STATE.own_statement_timeout_ms
+            ):
+                ms = 0  # our safety limit for the throwaway database, not the project's
+            entry["lockTimeoutMs" if name == "lock_timeout" else "statementTimeoutMs"] = ms
+    except Exception:  # never break the user's migration because of our probe
+        pass
+    finally:
+        if cur is not None:
+            try:
+                cur.close()
+            except Exception:
+                pass
 
 
 def on_after_execute(conn, cursor, statement, parameters, context, executemany):
@@ -445,6 +486,7 @@ def cmd_load(req):
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     os.environ[url_env] = url
     timeout = int(req.get("statement_timeout_ms") or 0)
+    STATE.own_statement_timeout_ms = timeout
     if timeout > 0:
         # libpq reads PGOPTIONS for every connection (psycopg2 and psycopg 3), whatever engine
         # env.py builds, and applies it outside any transaction.
