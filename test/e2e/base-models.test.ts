@@ -48,6 +48,8 @@ async function pullRequest(models: string): Promise<Report> {
       '--local-postgres',
       '--python',
       '/usr/bin/python3',
+      '--seed-rows',
+      '0',
       '--format',
       'json',
       '--quiet',
