@@ -84,7 +84,8 @@ const outDir = await mkdtemp(path.join(tmpdir(), 'mg-bench-footprint-'));
 const server = await startServer({ kind: 'local' }, { log: silentLogger });
 try {
   const probe = await server.createDatabase();
-  const serverUrl = new URL(probe.url);
+  // The admin URL of the server (the database URL is the throwaway migration role's).
+  const serverUrl = new URL(probe.adminUrl);
   serverUrl.pathname = '/postgres';
   await probe.dispose();
   console.log(

@@ -107,9 +107,12 @@ function isUnchanged(config: Config, analysis: StaticAnalysis): boolean {
 }
 
 function formatTimings(timings: Record<string, number>): string {
-  return Object.entries(timings)
-    .map(([phase, ms]) => `${phase.replace(/Ms$/, '')} ${Math.round(ms)} ms`)
-    .join(', ');
+  return (
+    Object.entries(timings)
+      // Keys ending in Ms are durations; the others are counts (snapshots taken, reused).
+      .map(([key, n]) => (key.endsWith('Ms') ? `${key.slice(0, -2)} ${Math.round(n)} ms` : `${key} ${n}`))
+      .join(', ')
+  );
 }
 
 /** Maps with at most `limit` promises in flight, keeping the input order. */
