@@ -4,6 +4,7 @@
  * stderr ("r004 upgrade … 12 s"); in CI or when piped, plain lines only.
  */
 import type { Logger } from './log.js';
+import { scrubOutput } from './scrub.js';
 
 export interface Style {
   bold(s: string): string;
@@ -103,6 +104,8 @@ export function terminalLogger(
     stream.write(`\r\u001b[2K${style.dim(text.length > width ? `${text.slice(0, width - 1)}…` : text)}`);
     shown = true;
   };
+  // Callers pass revision names and their errors: each message is scrubbed (passwords,
+  // control characters, `::` lines) before it is styled, so the colour codes survive.
   const write = (line: string) => {
     clear();
     stream.write(`${line}\n`);
@@ -116,14 +119,14 @@ export function terminalLogger(
   };
   return {
     info: (m) => {
-      if (!options.quiet) write(m);
+      if (!options.quiet) write(scrubOutput(m));
     },
-    warning: (m) => write(`${style.yellow('warning:')} ${m}`),
+    warning: (m) => write(`${style.yellow('warning:')} ${scrubOutput(m)}`),
     debug: (m) => {
-      if (options.debug) write(style.dim(`debug: ${m}`));
+      if (options.debug) write(style.dim(`debug: ${scrubOutput(m)}`));
     },
     group: async (title, fn) => {
-      if (!options.quiet) write(style.bold(title));
+      if (!options.quiet) write(style.bold(scrubOutput(title)));
       return fn();
     },
     status: (text) => {
@@ -132,7 +135,7 @@ export function terminalLogger(
         stop();
         return;
       }
-      status = { text, since: Date.now() };
+      status = { text: scrubOutput(text), since: Date.now() };
       draw();
       if (!timer) {
         timer = setInterval(draw, 1000);
