@@ -22,6 +22,26 @@ export interface LockInfo {
   mode: string;
 }
 
+/** Observed by the driver around one statement (pg_class.relfilenode, pg_stat_xact_user_tables). */
+export interface ObservedEffects {
+  /** Relations whose storage was rewritten (relfilenode changed): tables and indexes. */
+  rewrote: string[];
+  /** Tables read in full (sequential scans grew); null when unknown (outside a transaction). */
+  scanned: string[] | null;
+  /** Rows the statement read sequentially, per table. */
+  rowsRead: Record<string, number>;
+  /** Size in bytes of the rewritten or scanned tables after the statement. */
+  bytes: Record<string, number>;
+  /** Existing relations the statement held a lock on. */
+  locked: string[];
+  /** Per locked relation: ms from the statement's start to the end of its transaction. */
+  lockMs: Record<string, number>;
+  /** With --table-stats: per table, the lock time extrapolated to production size. */
+  estimatedLockMs?: Record<string, number>;
+  /** How each estimate was made ("rewrote orders (300 rows) in 4 ms; 48 M rows ≈ 11 min"). */
+  estimateBasis?: string[];
+}
+
 export interface ExecutedStatement {
   sql: string;
   /** Line in the revision file of the innermost stack frame in that file; null when unknown. */
@@ -45,6 +65,11 @@ export interface ExecutedStatement {
   statementTimeoutMs?: number | null;
   /** True when a transaction block was open just before the statement was sent. */
   inTransactionBefore?: boolean | null;
+  /**
+   * What the statement did to relations that existed before it (pending revisions on the
+   * populated database): storage rewritten, tables read in full, how long its locks were held.
+   */
+  observed?: ObservedEffects | null;
 }
 
 export interface StepResult {

@@ -9,6 +9,8 @@ import { rule as upgradeFailed } from '../upgrade-failed.js';
 import { rule as upgradeFailsWithData } from '../upgrade-fails-with-data.js';
 import { rule as downgradeFailsWithData } from '../downgrade-fails-with-data.js';
 import { rule as downgradeLosesData } from '../downgrade-loses-data.js';
+import { rule as observedTableRewrite } from '../observed-table-rewrite.js';
+import { rule as observedFullScan } from '../observed-full-scan.js';
 
 export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   upgradeFailed,
@@ -20,4 +22,6 @@ export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   upgradeFailsWithData,
   downgradeFailsWithData,
   downgradeLosesData,
+  observedTableRewrite,
+  observedFullScan,
 ];

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
+import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = 160000;
@@ -59,6 +60,8 @@ export async function databaseStage(
   }
   if (!runsDatabase(config, analysis)) return out;
   const seed = await seedInput(config);
+  // A wrong stats file is a usage error before anything runs.
+  if (config.tableStats) await loadTableStats(config.tableStats);
   const server = await getServer();
   const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
   try {
@@ -98,6 +101,11 @@ export async function databaseStage(
     });
     out.roundTripMs = Math.round(performance.now() - t0);
     out.roundTripTimings = out.roundTrip.timings;
+    if (config.tableStats) {
+      const stats = await loadTableStats(config.tableStats);
+      for (const rev of out.roundTrip.revisions)
+        for (const step of rev.steps) estimateLocks(step.statements, stats);
+    }
   } finally {
     await database.dispose();
   }

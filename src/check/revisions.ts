@@ -12,6 +12,8 @@ import type { Config } from '../config.js';
 import type { PlacedFinding } from '../lint/run.js';
 import { runRules } from '../lint/run.js';
 import type { RevisionDataReport, RevisionReport } from '../report/model.js';
+import type { ExecutedStatement, Finding } from '../model.js';
+import { observationText } from '../roundtrip/observed.js';
 import type { RevisionRoundTrip } from '../roundtrip/run.js';
 import { lintRevisionSql } from '../sql/lint.js';
 import type { RuleCatalogue } from './catalogue.js';
@@ -57,6 +59,7 @@ export async function revisionsStage(
             modelDrift: isLast ? (roundTrip?.modelDrift ?? null) : null,
             upgradeLine: parsed?.upgrade?.defLine ?? null,
             downgradeLine: parsed?.downgrade?.defLine ?? null,
+            maxLockMs: config.maxLockMs,
           },
           config.rules,
         ).map((p) => ({ ...p, revision: p.revision ?? id })),
@@ -80,7 +83,13 @@ export async function revisionsStage(
           },
           rules.sql,
         );
-        out.findings.push(...sqlFindings.map((p) => ({ ...p, revision: p.revision ?? id })));
+        out.findings.push(
+          ...sqlFindings.map((p) => ({
+            ...p,
+            revision: p.revision ?? id,
+            finding: citeObservation(p.finding, upgrade.statements),
+          })),
+        );
       }
     }
     out.revisions.push({
@@ -120,4 +129,14 @@ function dataReport(rt: RevisionRoundTrip): RevisionDataReport {
   const out: RevisionDataReport = { verdict, rows: data.rows };
   if (failure) out.succeedsOnEmpty = failure.succeedsOnEmpty;
   return out;
+}
+
+/** A lock rule's finding on a statement the driver observed says what the server did. */
+function citeObservation(finding: Finding, statements: ExecutedStatement[]): Finding {
+  if (!finding.statement) return finding;
+  const st = statements.find(
+    (x) => x.sql === finding.statement || (finding.line !== null && x.line === finding.line && x.observed),
+  );
+  const text = st ? observationText(st) : null;
+  return text ? { ...finding, message: `${finding.message} (${text})` } : finding;
 }

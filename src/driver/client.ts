@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LockInfo } from '../model.js';
+import type { LockInfo, ObservedEffects } from '../model.js';
 import { untrustedEnvironment } from '../secrets.js';
 
 /** A statement as the driver reports it (the report's ExecutedStatement plus attribution). */
@@ -28,6 +28,8 @@ export interface DriverStatement {
   inTransactionBefore?: boolean;
   lockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** With `observe`: what the statement did to existing relations (src/model.ts ObservedEffects). */
+  observed?: ObservedEffects | null;
 }
 
 export interface CommandResult {
@@ -329,12 +331,13 @@ export class DriverClient {
     });
   }
 
-  upgrade(target: string, timeoutMs?: number): Promise<CommandResult> {
-    return this.request<CommandResult>('upgrade', { target }, timeoutMs);
+  /** `observe`: record what each statement of a revision rewrote and scanned, and its lock times. */
+  upgrade(target: string, timeoutMs?: number, observe = false): Promise<CommandResult> {
+    return this.request<CommandResult>('upgrade', { target, observe }, timeoutMs);
   }
 
-  downgrade(target: string, timeoutMs?: number): Promise<CommandResult> {
-    return this.request<CommandResult>('downgrade', { target }, timeoutMs);
+  downgrade(target: string, timeoutMs?: number, observe = false): Promise<CommandResult> {
+    return this.request<CommandResult>('downgrade', { target, observe }, timeoutMs);
   }
 
   /** Later commands connect to `databaseUrl` (another database of the same server). */

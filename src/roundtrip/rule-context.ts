@@ -13,4 +13,6 @@ export interface RoundTripRuleContext {
   /** Line of `def upgrade` / `def downgrade` in the revision file, when known (static parse). */
   upgradeLine?: number | null;
   downgradeLine?: number | null;
+  /** Above this estimated lock time (--table-stats) an observed rewrite or full scan is an error. */
+  maxLockMs?: number;
 }

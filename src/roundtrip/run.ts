@@ -57,6 +57,8 @@ class RoundTripRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
   private db: pg.Client;
+  /** Observe the pending revisions' statements (on, with a populated database). */
+  private readonly observe: boolean;
   /** The populated-database hooks; null when the round trip runs on empty tables. */
   private readonly populated: PopulatedDatabase | null;
   private readonly timings = new RunTimings();
@@ -73,6 +75,7 @@ class RoundTripRunner {
     this.byId = new Map(input.revisions.map((r) => [r.id, r]));
     this.log = input.log;
     this.populated = input.seed ? new PopulatedDatabase(input.seed, input.log, this.timings) : null;
+    this.observe = input.observe ?? this.populated !== null;
   }
 
   private time(key: string, ms: number): void {
@@ -365,7 +368,9 @@ class RoundTripRunner {
     let result: RoundTripStep;
     try {
       const command: CommandResult =
-        phase === 'downgrade' ? await driver.downgrade(target) : await driver.upgrade(target);
+        phase === 'downgrade'
+          ? await driver.downgrade(target, undefined, this.observe && label !== 'base')
+          : await driver.upgrade(target, undefined, this.observe && label !== 'base');
       result = toStep(phase, command);
       // What alembic itself took vs what our capture hooks added (bench/roundtrip.ts).
       this.time('driverCommandMs', command.durationMs);

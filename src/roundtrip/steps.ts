@@ -68,6 +68,7 @@ export function toExecutedStatement(s: CommandResult['statements'][number]): Exe
   if (s.inTransactionBefore !== undefined) out.inTransactionBefore = s.inTransactionBefore;
   if (s.lockTimeoutMs !== undefined) out.lockTimeoutMs = s.lockTimeoutMs;
   if (s.statementTimeoutMs !== undefined) out.statementTimeoutMs = s.statementTimeoutMs;
+  if (s.observed) out.observed = s.observed;
   return out;
 }
 

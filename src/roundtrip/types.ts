@@ -51,6 +51,11 @@ export interface RoundTripInput {
    * copy that failures on data are verified on. Default: databaseUrl.
    */
   adminUrl?: string;
+  /**
+   * Record per statement of the pending revisions what it rewrote and scanned and how long its
+   * locks were held (statements[].observed). Default: on when seeding.
+   */
+  observe?: boolean;
 }
 
 export interface RoundTripSeed {

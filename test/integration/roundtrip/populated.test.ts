@@ -9,6 +9,7 @@ import { silentLogger } from '../../../src/log.js';
 import type { RoundTripRuleContext } from '../../../src/roundtrip/rule-context.js';
 import { runRoundTrip, type RoundTripResult } from '../../../src/roundtrip/run.js';
 import { runRules } from '../../../src/lint/run.js';
+import { estimateLocks } from '../../../src/roundtrip/estimate.js';
 import type { Rule } from '../../../src/lint/types.js';
 import { startTestServer, type TestServer } from '../../helpers/postgres.js';
 import {
@@ -163,5 +164,35 @@ describe.each(testPythons())('populated round trip with $name', ({ argv, name })
     expect(bad.findings.map((f) => f.rule)).toEqual(['upgrade-fails-with-data']);
     expect(bad.findings[0]?.message).toMatch(/ValueError: invalid literal for int\(\)/);
     expect((await run('c7ok')).findings).toEqual([]);
+  });
+
+  const upgradeStatements = (result: RoundTripResult) =>
+    (result.revisions[0]?.steps[0]?.statements ?? []).filter((st) => !st.bookkeeping);
+
+  it('observes: ALTER COLUMN TYPE integer -> numeric rewrote orders; --table-stats at 50 M rows estimates seconds or more', async () => {
+    const { result } = await run('c3ok');
+    const alter = upgradeStatements(result).find((st) => /ALTER COLUMN amount TYPE NUMERIC/i.test(st.sql));
+    expect(alter?.observed?.rewrote).toContain('orders');
+    expect(alter?.observed?.lockMs.orders).toBeGreaterThanOrEqual(alter?.durationMs ?? 0);
+    estimateLocks(upgradeStatements(result), { orders: { rows: 50_000_000, bytes: 4e9 } });
+    expect(alter?.observed?.estimatedLockMs?.orders).toBeGreaterThanOrEqual(1000);
+    expect(alter?.observed?.estimateBasis?.[0]).toMatch(
+      /^rewrote orders \(\d+ rows\) in [\d.]+ ms; 50 M rows ≈ [\d.]+ (s|min|h)/,
+    );
+  });
+
+  it('observes: SET NOT NULL scanned users without rewriting it', async () => {
+    const { result } = await run('c2ok');
+    const setNotNull = upgradeStatements(result).find((st) => /SET NOT NULL/i.test(st.sql));
+    expect(setNotNull?.observed?.scanned).toContain('users');
+    expect(setNotNull?.observed?.rewrote).not.toContain('users');
+  });
+
+  onBookworm('observes: CREATE INDEX CONCURRENTLY does not rewrite the table', async () => {
+    const { result, findings } = await run('c8ok');
+    const create = upgradeStatements(result).find((st) => /CREATE INDEX CONCURRENTLY/i.test(st.sql));
+    expect(create?.observed).toBeTruthy();
+    expect(create?.observed?.rewrote).toEqual([]);
+    expect(findings).toEqual([]);
   });
 });
