@@ -7,7 +7,8 @@ stderr, because fd 1 is pointed at stderr before any user code runs.
 
 Requests ({"id": n, "cmd": ..., ...}):
   load         config_path, section?, database_url, url_env?, statement_timeout_ms?
-  upgrade      target          -> statements executed, error
+  upgrade      target, observe? -> statements executed (observe: with what each rewrote,
+                                 scanned and how long its locks were held), error
   downgrade    target
   stamp        target
   current                      -> revisions recorded in the database
@@ -70,6 +71,21 @@ TIMEOUTS_SQL = (
     " where name in ('lock_timeout', 'statement_timeout')"
 )
 
+# What a statement did to the storage and how much it read: relfilenode of every user table and
+# index (a new one = rewritten), and the sequential scans / tuples read so far in this
+# transaction (pg_stat_xact_user_tables). Read before and after each observed statement.
+OBSERVE_SQL = (
+    "select coalesce(json_object_agg(rel, json_build_array(fn, scans, tup, kind, size)), '{}')"
+    " from (select case when n.nspname = 'public' then c.relname"
+    " else n.nspname || '.' || c.relname end as rel, c.relfilenode as fn,"
+    " coalesce(s.seq_scan, 0) as scans, coalesce(s.seq_tup_read, 0) as tup,"
+    " c.relkind as kind, case when c.relkind = 'r' then pg_relation_size(c.oid) else 0 end as size"
+    " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+    " left join pg_stat_xact_user_tables s on s.relid = c.oid"
+    " where c.relkind in ('r', 'i', 'm') and n.nspname <> 'information_schema'"
+    " and n.nspname !~ '^pg_') x"
+)
+
 BOOKKEEPING_FUNCTIONS = {
     "_ensure_version_table",
     "update_to_step",
@@ -105,6 +121,8 @@ class DriverState:
         self.last_error_statement = None
         self.capture_s = 0.0  # time spent in our hooks during the current command
         self.own_statement_timeout_ms = 0  # the guard we put in PGOPTIONS; not the project's
+        self.observe = False  # probe rewrites / scans around each statement (pending revisions)
+        self.tx_open = []  # observed statements of the transaction still open
 
 
 STATE = DriverState()
@@ -257,6 +275,8 @@ def on_before_execute(conn, cursor, statement, parameters, context, executemany)
     }
     if rev is not None:
         _record_session_state(entry, _dbapi_connection(conn, cursor))
+    if STATE.observe and rev is not None and not entry["bookkeeping"]:
+        entry["_probe"] = _observe_probe(_dbapi_connection(conn, cursor))
     STATE.pending.append(entry)
     send({"event": "statement", "sql": sql[:2000], "line": line, "revision": rev})
     now = time.perf_counter()
@@ -304,8 +324,85 @@ def on_after_execute(conn, cursor, statement, parameters, context, executemany):
     entry["inTransaction"] = _in_transaction(dbapi_conn)
     if not entry["bookkeeping"]:
         entry["locks"] = _read_locks(dbapi_conn)
+    before = entry.pop("_probe", None)
+    if before is not None:
+        entry["observed"] = _observed(before, _observe_probe(dbapi_conn), entry)
+        entry["_end"] = hook_start
+        if entry["inTransaction"]:
+            STATE.tx_open.append(entry)
+        else:
+            _close_locks([entry], hook_start)
     STATE.recording.append(entry)
     STATE.capture_s += time.perf_counter() - hook_start
+
+
+def _observe_probe(dbapi_conn):
+    cur = None
+    try:
+        cur = dbapi_conn.cursor()
+        cur.execute(OBSERVE_SQL)
+        row = cur.fetchone()
+        value = row[0] if row else {}
+        return json.loads(value) if isinstance(value, str) else (value or {})
+    except Exception:
+        return None
+    finally:
+        if cur is not None:
+            try:
+                cur.close()
+            except Exception:
+                pass
+
+
+def _observed(before, after, entry):
+    """rewrote: existing relations with a new relfilenode; scanned: existing tables whose
+    sequential scans grew within the transaction (unknown outside one)."""
+    if after is None:
+        return None
+    rewrote = []
+    scanned = []
+    rows = {}
+    sizes = {}
+    for rel, (fn, scans, tup, kind, size) in after.items():
+        old = before.get(rel)
+        if old is None:
+            continue  # created by this statement: nothing existed to rewrite or lock
+        if fn != old[0]:
+            rewrote.append(rel)
+        if kind == "r":
+            sizes[rel] = size
+            if entry["inTransaction"] and scans > old[1]:
+                scanned.append(rel)
+            if tup > old[2]:
+                rows[rel] = tup - old[2]
+    locked = sorted(
+        {l["relation"] for l in entry.get("locks", []) if l["relation"] in before}
+    )
+    return {
+        "rewrote": sorted(rewrote),
+        "scanned": sorted(scanned) if entry["inTransaction"] else None,
+        "rowsRead": rows,
+        "bytes": {rel: sizes[rel] for rel in sizes if rel in rewrote or rel in scanned},
+        "locked": locked,
+        "lockMs": {},
+    }
+
+
+def _close_locks(entries, end):
+    """The transaction ended at `end`: each statement's locks were held from its start."""
+    for entry in entries:
+        obs = entry.get("observed")
+        if not obs:
+            continue
+        held = round((end - entry["_end"]) * 1000 + entry["durationMs"], 3)
+        obs["lockMs"] = {rel: held for rel in obs["locked"]}
+        entry.pop("_end", None)
+
+
+def on_transaction_end(conn):
+    if STATE.tx_open:
+        _close_locks(STATE.tx_open, time.perf_counter())
+        STATE.tx_open = []
 
 
 def on_handle_error(ctx):
@@ -344,6 +441,8 @@ def install_capture():
     event.listen(Engine, "before_cursor_execute", on_before_execute)
     event.listen(Engine, "after_cursor_execute", on_after_execute)
     event.listen(Engine, "handle_error", on_handle_error)
+    event.listen(Engine, "commit", on_transaction_end)
+    event.listen(Engine, "rollback", on_transaction_end)
 
 
 # --- loading the project --------------------------------------------------------------------
@@ -541,7 +640,7 @@ def _require_loaded():
         raise DriverError("load must be called first")
 
 
-def _run_command(fn, target):
+def _run_command(fn, target, observe=False):
     from alembic import command
 
     _require_loaded()
@@ -549,6 +648,8 @@ def _run_command(fn, target):
     STATE.pending = []
     STATE.last_error_statement = None
     STATE.capture_s = 0.0
+    STATE.observe = observe
+    STATE.tx_open = []
     start = time.perf_counter()
     error = None
     error_line = None
@@ -579,6 +680,12 @@ def _run_command(fn, target):
             statements.append(entry)
         STATE.recording = None
         STATE.pending = []
+        STATE.observe = False
+        if STATE.tx_open:  # a transaction the migration left open: held until now
+            _close_locks(STATE.tx_open, time.perf_counter())
+            STATE.tx_open = []
+        for entry in statements:
+            entry.pop("_end", None)
     failed_sql = STATE.last_error_statement["sql"] if STATE.last_error_statement else None
     failed_detail = (
         STATE.last_error_statement.get("errorDetail") if STATE.last_error_statement else None
@@ -687,7 +794,7 @@ def handle(req):
     if cmd == "load":
         return cmd_load(req)
     if cmd in ("upgrade", "downgrade", "stamp"):
-        return _run_command(cmd, req["target"])
+        return _run_command(cmd, req["target"], bool(req.get("observe")))
     if cmd == "current":
         return cmd_current(req)
     if cmd == "set_url":
