@@ -32,15 +32,23 @@ export const SUMMARY_MAX_LENGTH = 1024 * 1024;
 const BLOCKER_RULES = new Set(['downgrade-failed', 'downgrade-leaves-trace']);
 /** Rules whose finding means the revision breaks on tables with rows (populated round trip). */
 const DATA_BLOCKER_RULES = new Map([
-  ['upgrade-fails-with-data', '**BLOCKER: this revision fails on tables with rows.** '],
-  ['downgrade-fails-with-data', '**BLOCKER: this revision cannot be rolled back once tables have rows.** '],
+  ['upgrade-fails-with-data', 'fails on tables with rows'],
+  ['downgrade-fails-with-data', 'cannot be rolled back once tables have rows'],
 ]);
 
 type BlockKind = 'core' | 'finding' | 'ignored' | 'sql';
 interface Block {
   kind: BlockKind;
   text: string;
+  /**
+   * Consecutive finding blocks of one group are folded into one `<details>` when joined, so
+   * truncation can drop single findings and the HTML stays balanced.
+   */
+  fold?: { id: string; summary: (shown: number) => string };
 }
+
+/** Up to this many findings of a revision are shown unfolded. */
+const FEW_FINDINGS = 3;
 
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   const blocks = reportBlocks(report, opts);
@@ -79,18 +87,29 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       omitted++;
     }
   }
-  const note3 = truncationNote(
-    opts,
-    `${omitted} of ${findingCount} findings, executed SQL and ignored findings are not shown`,
-  );
-  text = join(kept) + note3;
+  const note3 = () =>
+    truncationNote(
+      opts,
+      `${omitted} of ${findingCount} findings, executed SQL and ignored findings are not shown`,
+    );
+  text = join(kept) + note3();
+  // Folding wrappers and separators are not in the estimate: drop the last findings until it fits.
+  while (size(text) > max) {
+    const last = kept.findLastIndex((b) => b.kind === 'finding');
+    if (last < 0) break;
+    kept.splice(last, 1);
+    omitted++;
+    text = join(kept) + note3();
+  }
   if (size(text) <= max) return text;
   // Even the tables do not fit (thousands of revisions): cut at a line boundary.
-  return cutToSize(join(kept), max - size(note3) - 8) + '\n\n…\n' + note3;
+  return cutToSize(join(kept), max - size(note3()) - 8) + '\n\n…\n' + note3();
 }
 
 function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
   const blocks: Block[] = [{ kind: 'core', text: headline(report, opts.failOn ?? 'error') }];
+  const callout = blockersCallout(report, opts);
+  if (callout) blocks.push({ kind: 'core', text: callout });
   for (const project of report.projects) blocks.push(...projectBlocks(project, report.projects.length, opts));
   const slow = slowestStepsText(report);
   // Timing detail: dropped first, with the executed SQL, when the comment must shrink.
@@ -126,10 +145,22 @@ function headline(report: Report, failOn: FailOn): string {
   const s = report.summary;
   const failing = failingFindingsCount(report, failOn) > 0;
   const icon = failing ? '❌' : s.errors + s.warnings > 0 ? '⚠️' : '✅';
+  const blocked = blockerRevisions(report);
+  const rollback = blocked.filter((b) =>
+    blockerReason(b.finding)?.startsWith('cannot be rolled back'),
+  ).length;
+  const withData = blocked.length - rollback;
   const counts =
     s.errors + s.warnings === 0
-      ? 'no findings'
-      : [plural(s.errors, 'error'), plural(s.warnings, 'warning')].join(', ');
+      ? ['no findings']
+      : [
+          rollback > 0 ? `${plural(rollback, 'revision')} cannot be rolled back` : null,
+          withData > 0
+            ? `${plural(withData, 'revision')} ${withData === 1 ? 'fails' : 'fail'} on tables with rows`
+            : null,
+          s.errors > 0 ? plural(s.errors, 'error') : null,
+          s.warnings > 0 ? plural(s.warnings, 'warning') : null,
+        ].filter((x): x is string => x !== null);
   // The verdict says what the exit code says (issue #14), whatever the counts look like.
   const verdict = `**${failing ? 'FAILED' : 'PASSED'}**${failOn === 'error' ? '' : ` (fail-on ${failOn})`}`;
   const details = [
@@ -138,7 +169,43 @@ function headline(report: Report, failOn: FailOn): string {
     s.ignored > 0 ? `${s.ignored} ignored` : null,
     formatDuration(s.durationMs),
   ].filter((x): x is string => x !== null);
-  return `### ${icon} migration-guard: ${counts}\n\n${details.join(' · ')}`;
+  return `### ${icon} migration-guard: ${counts.join(' · ')}\n\n${details.join(' · ')}`;
+}
+
+/** Why a finding blocks the merge (its revision cannot be rolled back, or fails with data), else null. */
+function blockerReason(f: Finding): string | null {
+  if (f.ignored) return null;
+  // A consequence that makes the revision irreversible keeps the label under any cause.
+  if ([f.rule, ...(f.related ?? []).map((r) => r.rule)].some((r) => BLOCKER_RULES.has(r)))
+    return 'cannot be rolled back';
+  return DATA_BLOCKER_RULES.get(f.rule) ?? null;
+}
+
+function isBlocker(f: Finding): boolean {
+  return blockerReason(f) !== null;
+}
+
+function blockerRevisions(
+  report: Report,
+): Array<{ project: ProjectReport; revision: RevisionReport; finding: Finding }> {
+  return report.projects.flatMap((project) =>
+    project.revisions.flatMap((revision) => {
+      const finding = revision.pending ? revision.findings.find(isBlocker) : undefined;
+      return finding ? [{ project, revision, finding }] : [];
+    }),
+  );
+}
+
+/** Blockers first: right under the verdict, one line each. */
+function blockersCallout(report: Report, opts: MarkdownOptions): string | null {
+  const blockers = blockerRevisions(report);
+  if (blockers.length === 0) return null;
+  const several = report.projects.length > 1;
+  const lines = blockers.map(
+    ({ project, revision, finding }) =>
+      `> ${several ? `\`${inlineCode(project.id)}\` ` : ''}${revisionLink(revision, opts)} cannot be rolled back: **${finding.rule}** — ${escapeText(oneLine(finding.message))}`,
+  );
+  return `> [!CAUTION]\n> **BLOCKER${blockers.length > 1 ? 'S' : ''}**\n>\n${lines.join('\n>\n')}`;
 }
 
 function projectBlocks(project: ProjectReport, projectCount: number, opts: MarkdownOptions): Block[] {
@@ -158,12 +225,20 @@ function projectBlocks(project: ProjectReport, projectCount: number, opts: Markd
   blocks.push({ kind: 'core', text: [header, ...warnings, table].filter((x) => x !== '').join('\n\n') });
 
   const projectFindings = project.findings.filter((f) => !f.ignored);
+  const projectKey = `${project.id}\u0000`;
   blocks.push(
-    ...findingBlocks(`**Project findings** (\`${inlineCode(project.config)}\`)`, projectFindings, opts),
+    ...findingBlocks(
+      `**Project findings** (\`${inlineCode(project.config)}\`)`,
+      projectFindings,
+      opts,
+      projectKey,
+    ),
   );
   for (const revision of pending) {
     const active = revision.findings.filter((f) => !f.ignored);
-    blocks.push(...findingBlocks(revisionTitle(revision, opts), active, opts));
+    blocks.push(
+      ...findingBlocks(revisionTitle(revision, active, opts), active, opts, `${projectKey}${revision.id}`),
+    );
   }
   const ignored = [...project.findings, ...pending.flatMap((r) => r.findings)].filter((f) => f.ignored);
   if (ignored.length > 0) blocks.push({ kind: 'ignored', text: ignoredText(ignored, opts) });
@@ -174,12 +249,31 @@ function projectBlocks(project: ProjectReport, projectCount: number, opts: Markd
   return blocks;
 }
 
-/** The title travels with the first finding so truncation never leaves a title alone. */
-function findingBlocks(title: string, findings: Finding[], opts: MarkdownOptions): Block[] {
-  return sortBySeverity(findings).map((f, i) => ({
-    kind: 'finding' as const,
-    text: i === 0 ? `${title}\n\n${findingText(f, opts)}` : findingText(f, opts),
-  }));
+/**
+ * One verdict line, then the findings: BLOCKERs first and always shown; the other errors shown
+ * when there are few, else folded; warnings folded when there are errors or many of them.
+ */
+function findingBlocks(title: string, findings: Finding[], opts: MarkdownOptions, key: string): Block[] {
+  if (findings.length === 0) return [];
+  const blockers = findings.filter(isBlocker);
+  const errors = findings.filter((f) => !isBlocker(f) && f.severity === 'error');
+  const warnings = findings.filter((f) => f.severity === 'warning' && !isBlocker(f));
+  const foldErrors = errors.length > FEW_FINDINGS;
+  const foldWarnings =
+    warnings.length > 0 && (errors.length + blockers.length > 0 || warnings.length > FEW_FINDINGS);
+  // The title is core: truncation may drop findings, never the revision's verdict line.
+  const blocks: Block[] = [{ kind: 'core', text: title }];
+  const add = (list: Finding[], fold: Block['fold']) =>
+    list.forEach((f) =>
+      blocks.push({ kind: 'finding', text: findingText(f, opts), ...(fold ? { fold } : {}) }),
+    );
+  add(blockers, undefined);
+  add(errors, foldErrors ? { id: `${key}\u0000errors`, summary: (n) => `${plural(n, 'error')}` } : undefined);
+  add(
+    warnings,
+    foldWarnings ? { id: `${key}\u0000warnings`, summary: (n) => `${plural(n, 'warning')}` } : undefined,
+  );
+  return blocks;
 }
 
 function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): string {
@@ -193,13 +287,28 @@ function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): stri
     const findings = `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
     const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
     rows.push(
-      `| ${revisionLink(r, opts)} | ${tableCell(r.message ?? '')} | ${stepIcon(r, 'upgrade')} | ${stepIcon(
+      `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(
         r,
         'downgrade',
-      )} | ${stepIcon(r, 'reupgrade')} | ${r.schemaRestored === null ? '—' : r.schemaRestored ? '✅' : '❌'} | ${findings} | ${formatDuration(time)} |`,
+      )} | ${stepIcon(r, 'reupgrade')} | ${schemaCell(r, opts)} | ${findings} | ${formatDuration(time)} |`,
     );
   }
   return rows.join('\n');
+}
+
+/** ❌ says what differs and links to where the downgrade is. */
+function schemaCell(r: RevisionReport, opts: MarkdownOptions): string {
+  if (r.schemaRestored === null) return '—';
+  if (r.schemaRestored) return '✅';
+  const diff = r.steps.find((st) => st.phase === 'downgrade')?.schemaDiff ?? [];
+  const trace = r.findings.find(
+    (f) => f.rule === 'downgrade-leaves-trace' || f.rule === 'reupgrade-schema-mismatch',
+  );
+  const what = diff[0] ?? (trace ? trace.rule : 'schema differs');
+  const more = diff.length > 1 ? ` (+${diff.length - 1})` : '';
+  const label = `❌ ${tableCell(what.length > 60 ? `${what.slice(0, 59)}…` : what)}${more}`;
+  const url = trace?.file ? fileUrl(trace.file, trace.line, opts) : fileUrl(r.file, null, opts);
+  return url ? `[${label}](${url})` : label;
 }
 
 function stepIcon(r: RevisionReport, phase: Phase): string {
@@ -213,17 +322,29 @@ function revisionLink(r: RevisionReport, opts: MarkdownOptions): string {
   return url ? `[${code}](${url})` : code;
 }
 
-function revisionTitle(r: RevisionReport, opts: MarkdownOptions): string {
-  return `**${revisionLink(r, opts)}**${r.message ? ` ${escapeText(oneLine(r.message))}` : ''}`;
+function revisionTitle(r: RevisionReport, active: Finding[], opts: MarkdownOptions): string {
+  const reasons = [...new Set(active.map(blockerReason).filter((r): r is string => r !== null))];
+  const errors = active.filter((f) => f.severity === 'error').length;
+  const warnings = active.length - errors;
+  const verdict = [
+    ...reasons,
+    errors > 0 ? plural(errors, 'error') : null,
+    warnings > 0 ? plural(warnings, 'warning') : null,
+  ].filter((x): x is string => x !== null);
+  const icon = errors > 0 ? '❌' : '⚠️';
+  return `**${revisionLink(r, opts)}** ${escapeText(oneLine(messageOf(r)))} — ${icon} ${verdict.join(' · ')}`;
+}
+
+/** The revision message, else its file name (a revision without a docstring). */
+function messageOf(r: RevisionReport): string {
+  return r.message ?? r.file.split('/').pop() ?? r.id;
 }
 
 function findingText(f: Finding, opts: MarkdownOptions): string {
   const icon = f.severity === 'error' ? '❌' : '⚠️';
   // A consequence that makes the revision irreversible keeps the label under any cause.
-  const rollbackBroken = [f.rule, ...(f.related ?? []).map((r) => r.rule)].some((r) => BLOCKER_RULES.has(r));
-  const blocker = rollbackBroken
-    ? '**BLOCKER: this revision cannot be rolled back.** '
-    : (DATA_BLOCKER_RULES.get(f.rule) ?? '');
+  const reason = blockerReason(f);
+  const blocker = reason ? `**BLOCKER: this revision ${reason}.** ` : '';
   const where = f.file ? ` — ${locationText(f.file, f.line, opts)}` : '';
   // Continuation lines of a multi-line message stay inside the list item.
   const message = escapeText(f.message.trim()).split('\n').join('\n  ');
@@ -295,10 +416,6 @@ function truncationNote(opts: MarkdownOptions, what: string): string {
   return `\n\n> [!NOTE]\n> Shortened to fit GitHub's size limit: ${what}. The full report is in ${where}.`;
 }
 
-function sortBySeverity(findings: Finding[]): Finding[] {
-  return [...findings].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
-}
-
 function details(summary: string, body: string): string {
   return `<details><summary>${summary}</summary>\n\n${body}\n\n</details>`;
 }
@@ -318,7 +435,28 @@ function indent(text: string, prefix: string): string {
 }
 
 function join(blocks: Block[]): string {
-  return blocks.map((b) => b.text).join('\n\n') + '\n';
+  const parts: string[] = [];
+  for (let i = 0; i < blocks.length;) {
+    const fold = (blocks[i] as Block).fold;
+    if (!fold) {
+      parts.push((blocks[i] as Block).text);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < blocks.length && (blocks[j] as Block).fold?.id === fold.id) j++;
+    parts.push(
+      details(
+        fold.summary(j - i),
+        blocks
+          .slice(i, j)
+          .map((b) => b.text)
+          .join('\n\n'),
+      ),
+    );
+    i = j;
+  }
+  return parts.join('\n\n') + '\n';
 }
 
 function size(text: string): number {
@@ -356,7 +494,16 @@ function oneLine(text: string): string {
  * HTML, mention, link or embed (src/scrub.ts `inertMarkdown`, the one place that decides).
  */
 function escapeText(text: string): string {
-  return inertMarkdown(text);
+  // Inside a code span nothing renders (no HTML, link, mention), so its text stays as written:
+  // `<rule-id>` must not read `&lt;rule-id&gt;`. Outside, everything is made inert.
+  let out = '';
+  let rest = text;
+  const span = /(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/;
+  for (let m = span.exec(rest); m; m = span.exec(rest)) {
+    out += inertMarkdown(rest.slice(0, m.index)) + m[0];
+    rest = rest.slice(m.index + m[0].length);
+  }
+  return out + inertMarkdown(rest);
 }
 
 function escapeHtml(text: string): string {

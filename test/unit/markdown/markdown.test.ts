@@ -19,7 +19,7 @@ describe('renderMarkdown', () => {
 
   it('renders failing revisions with links, SQL, help, BLOCKER, ignored and executed SQL', async () => {
     const md = renderMarkdown(failingReport(), opts);
-    expect(md).toContain('### ❌ migration-guard: 3 errors, 1 warning');
+    expect(md).toContain('### ❌ migration-guard: 1 revision cannot be rolled back · 3 errors · 1 warning');
     // file:line links point at the PR head.
     expect(md).toContain(
       `[\`migrations/versions/a1b2c3_change.py:23\`](https://github.com/acme/shop/blob/${'f'.repeat(40)}/migrations/versions/a1b2c3_change.py#L23)`,
@@ -47,7 +47,7 @@ describe('renderMarkdown', () => {
     const r = report([
       project([revision('a1', { findings: [finding({ rule: 'rename-column', severity: 'warning' })] })]),
     ]);
-    expect(renderMarkdown(r)).toContain('### ⚠️ migration-guard: 0 errors, 1 warning');
+    expect(renderMarkdown(r)).toContain('### ⚠️ migration-guard: 1 warning');
     expect(renderMarkdown(r, { failOn: 'warning' })).toContain('### ❌ migration-guard');
   });
 
