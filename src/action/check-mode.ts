@@ -71,7 +71,7 @@ export async function runCheckMode(
   }
   const failing = failingFindingsCount(report, config.failOn);
   setCountOutputs(report, failing);
-  annotate(report, { error: core.error, warning: core.warning });
+  annotate(report, { error: core.error, warning: core.warning }, options.maxAnnotations);
 
   const markdown = { repoUrl: repoUrlOf(env), headSha: github.headSha ?? undefined, failOn: config.failOn };
   await writeSummary(renderMarkdown(report, { ...markdown, maxLength: SUMMARY_MAX_LENGTH - 1024 }));

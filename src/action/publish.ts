@@ -29,11 +29,27 @@ export async function comment(
     resolvedBody: resolvedBody(report),
     failing,
     policy,
+    untouched: nothingChecked(report),
+    untouchedBody: untouchedBody(),
   });
+  core.setOutput('comment-url', result.url ?? '');
   if (result.action === 'failed')
     core.warning(maskSecrets(result.reason ?? 'cannot comment on the pull request'));
   else if (result.action === 'skipped') info(`no PR comment: ${result.reason}`);
   else info(`PR comment ${result.action}${result.url ? `: ${result.url}` : ''}`);
+}
+
+/** No project was checked and nothing was found: a pull request that touches no migration. */
+export function nothingChecked(report: Report): boolean {
+  const s = report.summary;
+  return (
+    s.errors + s.warnings === 0 &&
+    report.projects.every((p) => Boolean(p.skipped) || p.revisions.every((r) => !r.pending))
+  );
+}
+
+function untouchedBody(): string {
+  return '### ✅ migration-guard: migrations no longer touched\n\nThis pull request no longer changes any migration: nothing to check.\n';
 }
 
 function resolvedBody(report: Report): string {

@@ -38,6 +38,12 @@ export interface PublishInput {
   /** Whether the check fails (findings at or above fail-on). */
   failing: boolean;
   policy: CommentPolicy;
+  /**
+   * The run checked no project (no migration is touched): no comment is created, and one from
+   * an earlier push is updated to `untouchedBody`.
+   */
+  untouched?: boolean;
+  untouchedBody?: string;
 }
 
 export type PublishAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
@@ -86,6 +92,19 @@ export async function publishComment(
       per_page: 100,
     });
     const ours = comments.find((c) => isOurComment(c, mark, authors));
+    if (input.untouched) {
+      if (!ours) return skipped('no migration is touched: no comment');
+      const body = withMarker(mark, input.untouchedBody ?? input.resolvedBody);
+      if (ours.body === body)
+        return { action: 'unchanged', commentId: ours.id, url: ours.html_url, reason: null };
+      const updated = await octokit.rest.issues.updateComment({
+        owner: target.owner,
+        repo: target.repo,
+        comment_id: ours.id,
+        body,
+      });
+      return { action: 'updated', commentId: updated.data.id, url: updated.data.html_url, reason: null };
+    }
     const wantFull = input.failing || input.policy === 'always';
     if (!ours) {
       if (!wantFull) return skipped('comment: on-failure and the check passes');
