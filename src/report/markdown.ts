@@ -222,7 +222,11 @@ function projectBlocks(project: ProjectReport, projectCount: number, opts: Markd
   const table =
     pending.length === 0 ? 'No pending revisions: nothing to round-trip.' : revisionTable(pending, opts);
   const warnings = securityWarnings(project).map((w) => `> [!WARNING]\n> ${w}`);
-  blocks.push({ kind: 'core', text: [header, ...warnings, table].filter((x) => x !== '').join('\n\n') });
+  const seeded = seedText(project);
+  blocks.push({
+    kind: 'core',
+    text: [header, ...warnings, table, seeded].filter((x) => x !== '').join('\n\n'),
+  });
 
   const projectFindings = project.findings.filter((f) => !f.ignored);
   const projectKey = `${project.id}\u0000`;
@@ -276,7 +280,43 @@ function findingBlocks(title: string, findings: Finding[], opts: MarkdownOptions
   return blocks;
 }
 
+/** Rows per table the round trip ran with (populated database), and the user's seed SQL. */
+function seedText(project: ProjectReport): string {
+  const seed = project.seed;
+  if (!seed) return '';
+  const tables = Object.entries(seed.tables).filter(([, n]) => n > 0);
+  const shown = tables
+    .slice(0, 12)
+    .map(([t, n]) => `\`${inlineCode(t)}\` ${n}`)
+    .join(', ');
+  const more = tables.length > 12 ? ` and ${tables.length - 12} more` : '';
+  const unfilled = Object.keys(seed.unfilled);
+  const parts = [
+    tables.length > 0
+      ? `Ran with data: ${shown}${more} rows (synthetic, seed ${seed.randomSeed})`
+      : 'Ran with data: no synthetic rows',
+  ];
+  if (unfilled.length > 0)
+    parts.push(`left empty: ${unfilled.map((t) => `\`${inlineCode(t)}\``).join(', ')} (see the JSON report)`);
+  if (seed.userSql)
+    parts.push(
+      `\`${inlineCode(seed.userSql.file)}\` ${seed.userSql.ok ? 'ran' : `failed: ${escapeText(oneLine(seed.userSql.error ?? ''))}`}`,
+    );
+  return `${parts.join('; ')}.`;
+}
+
+const DATA_VERDICT: Record<string, string> = {
+  ok: '✅',
+  'upgrade-fails': '❌ up',
+  'downgrade-fails': '❌ down',
+  'loses-data': '❌ loses data',
+  'not-run': '—',
+};
+
 function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): string {
+  // The "With data" column appears when the round trip ran on populated tables.
+  const withData = revisions.some((r) => r.data);
+  if (withData) return revisionTableWithData(revisions, opts);
   const rows = [
     '| Revision | Message | Up | Down | Re-up | Schema restored | Findings | Time |',
     '| --- | --- | :-: | :-: | :-: | :-: | --: | --: |',
@@ -309,6 +349,24 @@ function schemaCell(r: RevisionReport, opts: MarkdownOptions): string {
   const label = `❌ ${tableCell(what.length > 60 ? `${what.slice(0, 59)}…` : what)}${more}`;
   const url = trace?.file ? fileUrl(trace.file, trace.line, opts) : fileUrl(r.file, null, opts);
   return url ? `[${label}](${url})` : label;
+}
+
+function revisionTableWithData(revisions: RevisionReport[], opts: MarkdownOptions): string {
+  const rows = [
+    '| Revision | Message | Up | Down | Re-up | Schema restored | With data | Findings | Time |',
+    '| --- | --- | :-: | :-: | :-: | :-: | :-: | --: | --: |',
+  ];
+  for (const r of revisions) {
+    const active = r.findings.filter((f) => !f.ignored).length;
+    const ignored = r.findings.length - active;
+    const findings = `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
+    const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
+    const data = r.data ? (DATA_VERDICT[r.data.verdict] ?? '—') : '—';
+    rows.push(
+      `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(r, 'downgrade')} | ${stepIcon(r, 'reupgrade')} | ${schemaCell(r, opts)} | ${data} | ${findings} | ${formatDuration(time)} |`,
+    );
+  }
+  return rows.join('\n');
 }
 
 function stepIcon(r: RevisionReport, phase: Phase): string {
