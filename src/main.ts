@@ -5,6 +5,7 @@
  * (src/action/comment-mode.ts) posts the PR comment from report files. Usage (2) and
  * infrastructure (3) errors fail the step with their one-line message.
  */
+import { useRuleDocsOf } from './meta.js';
 import * as core from '@actions/core';
 import { runCheckMode } from './action/check-mode.js';
 import { runCommentMode } from './action/comment-mode.js';
@@ -16,6 +17,7 @@ import { actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/
 import { registerSecret } from './secrets.js';
 
 export async function run(env: Env = process.env): Promise<void> {
+  useRuleDocsOf(env.GITHUB_ACTION_REPOSITORY, env.GITHUB_ACTION_REF);
   try {
     const getInput = (name: string) => core.getInput(name);
     // Mask first: nothing below may print the password, not even an error about the URL.

@@ -4,3 +4,21 @@ export const TOOL_VERSION = '0.1.0';
 /** Where rule docs live; every finding links to `${RULE_DOCS_BASE}/<rule-id>.md`. */
 export const REPOSITORY_URL = 'https://github.com/org/migration-guard';
 export const RULE_DOCS_BASE = `${REPOSITORY_URL}/blob/main/rules`;
+
+let docsBase = RULE_DOCS_BASE;
+
+/**
+ * In the action, rule docs link to the copy of the version in use:
+ * `GITHUB_ACTION_REPOSITORY` at `GITHUB_ACTION_REF` (the `uses: owner/repo@ref` of the step).
+ * Values that are not a plain owner/repo and ref are ignored (the default stays).
+ */
+export function useRuleDocsOf(repository: string | undefined, ref: string | undefined): void {
+  if (!repository || !ref) return;
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) || !/^[A-Za-z0-9_./-]+$/.test(ref)) return;
+  docsBase = `https://github.com/${repository}/blob/${ref}/rules`;
+}
+
+/** The base every finding's docs URL starts with. */
+export function ruleDocsBase(): string {
+  return docsBase;
+}

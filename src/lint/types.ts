@@ -3,7 +3,7 @@
  * `rules/<id>.md`; `rules/index.ts` is the catalogue; rules import it through src/lint/api.ts.
  * Rule ids are public API (docs/ARCHITECTURE.md "The JSON contract").
  */
-import { RULE_DOCS_BASE } from '../meta.js';
+import { ruleDocsBase } from '../meta.js';
 import type { RuleSetting, Severity } from '../model.js';
 
 export type RuleKind = 'graph' | 'roundtrip' | 'sql';
@@ -61,5 +61,5 @@ export interface Rule<Ctx> {
 }
 
 export function ruleDocsUrl(id: string): string {
-  return `${RULE_DOCS_BASE}/${id}.md`;
+  return `${ruleDocsBase()}/${id}.md`;
 }
