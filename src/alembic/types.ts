@@ -86,3 +86,17 @@ export interface ParsedRevision {
   /** Why the file could not be parsed statically at all (tokenizer error), null when fine. */
   parseError: string | null;
 }
+
+/** A revision file that is not a usable revision (declares no id, or failed to load in Python). */
+export interface FileProblem {
+  relFile: string;
+  message: string;
+  line: number | null;
+  /** True when the Python fallback could not import it: the round trip reports those. */
+  importError: boolean;
+  /**
+   * True when the file (or the script location) resolves outside the repository or is not a
+   * regular file: it is never read, and alembic would read it, so the round trip does not run.
+   */
+  outsideRepository?: boolean;
+}

@@ -20,6 +20,11 @@ export interface Token {
   end: number;
 }
 
+/** A token that is code: not a comment and not a line break. */
+export function isCodeToken(t: Token): boolean {
+  return t.type !== 'COMMENT' && t.type !== 'NL' && t.type !== 'NEWLINE';
+}
+
 export class TokenizeError extends Error {
   readonly line: number;
   constructor(message: string, line: number) {
