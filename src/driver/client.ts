@@ -11,84 +11,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { LockInfo, ObservedEffects } from '../model.js';
 import { untrustedEnvironment } from '../secrets.js';
+import type { CommandResult, DriverMessage, LoadRequest, LoadResult, ModelDriftResult } from './protocol.js';
+import { DriverCrashError, DriverRequestError, parseMessage } from './protocol.js';
 
-/** A statement as the driver reports it (the report's ExecutedStatement plus attribution). */
-export interface DriverStatement {
-  sql: string;
-  line: number | null;
-  revision: string | null;
-  bookkeeping: boolean;
-  durationMs: number;
-  locks: LockInfo[];
-  inTransaction: boolean | null;
-  error: string | null;
-  /** Read just before a revision's statement; absent for others (see driver.py). */
-  inTransactionBefore?: boolean;
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-  /** With `observe`: what the statement did to existing relations (src/model.ts ObservedEffects). */
-  observed?: ObservedEffects | null;
-}
-
-export interface CommandResult {
-  ok: boolean;
-  durationMs: number;
-  /** Part of durationMs the driver spent capturing statements (attribution, lock probes, events). */
-  captureMs?: number;
-  /** One line: `UndefinedColumn: column "cost" … does not exist`, `RuntimeError: boom`. */
-  error: string | null;
-  /** Line in the revision file where the error was raised (or of the failing statement). */
-  errorLine: number | null;
-  errorRevision: string | null;
-  failedStatement: string | null;
-  /** The server's DETAIL of the failing statement (`Key (email)=(a@b) is duplicated.`). */
-  errorDetail?: string | null;
-  traceback: string | null;
-  statements: DriverStatement[];
-}
-
-export interface DriverRevision {
-  id: string;
-  downRevisions: string[];
-  dependsOn: string[];
-  /** Absolute path. */
-  file: string;
-}
-
-export interface DriverImportError {
-  /** Absolute path of the revision file that failed to import. */
-  file: string;
-  error: string;
-  line: number | null;
-}
-
-export interface LoadResult {
-  alembicVersion: string;
-  sqlalchemyVersion: string;
-  pythonVersion: string;
-  url_scheme: string;
-  heads: string[];
-  revisions: DriverRevision[];
-  importErrors: DriverImportError[];
-  /** Revisions left out because a parent (or dependency) failed to import. */
-  excluded: Array<{ revision: string; file: string; missing: string[] }>;
-}
-
-export interface LoadRequest {
-  configPath: string;
-  section?: string;
-  databaseUrl: string;
-  urlEnv?: string;
-  statementTimeoutMs?: number;
-}
-
-export interface ModelDriftResult {
-  /** null when it could not be computed (see reason). */
-  drift: string[] | null;
-  reason: string | null;
-}
+// The protocol's types are the client's API.
+export type {
+  CommandResult,
+  DriverImportError,
+  DriverRevision,
+  DriverStatement,
+  LoadRequest,
+  LoadResult,
+  ModelDriftResult,
+} from './protocol.js';
+export { DriverCrashError, DriverRequestError };
 
 export interface DriverStartOptions {
   /** argv prefix of the user's Python, e.g. ["/usr/bin/python3"] or ["uv", "run", "python"]. */
@@ -106,51 +43,7 @@ export interface DriverStartOptions {
   startTimeoutMs?: number;
 }
 
-/** The driver did not answer (timeout) or died; the process is gone. */
-export class DriverCrashError extends Error {
-  readonly lastStatement: { sql: string; line: number | null; revision: string | null } | null;
-  readonly stderrTail: string;
-  constructor(
-    message: string,
-    lastStatement: DriverCrashError['lastStatement'],
-    stderrTail: string,
-    readonly timedOut: boolean,
-  ) {
-    super(message);
-    this.name = 'DriverCrashError';
-    this.lastStatement = lastStatement;
-    this.stderrTail = stderrTail;
-  }
-}
-
-/** The driver answered with an error (the process is still usable). */
-export class DriverRequestError extends Error {
-  constructor(
-    message: string,
-    readonly errorType: string,
-    readonly traceback: string | null,
-  ) {
-    super(message);
-    this.name = 'DriverRequestError';
-  }
-}
-
 const STDERR_KEEP_BYTES = 16 * 1024;
-
-interface DriverMessage {
-  id?: number;
-  ok?: boolean;
-  result?: unknown;
-  error?: string;
-  errorType?: string;
-  traceback?: string;
-  event?: string;
-  sql?: string;
-  line?: number | null;
-  revision?: string | null;
-  kind?: string;
-  pid?: number;
-}
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -407,15 +300,6 @@ export class DriverClient {
   waitExit(): Promise<void> {
     if (this.exited) return Promise.resolve();
     return new Promise((resolve) => this.child.once('exit', () => resolve()));
-  }
-}
-
-function parseMessage(line: string): DriverMessage | null {
-  if (!line.startsWith('{')) return null;
-  try {
-    return JSON.parse(line) as DriverMessage;
-  } catch {
-    return null;
   }
 }
 
