@@ -11,6 +11,16 @@
 import type { CatalogType } from './catalog.js';
 
 /** The row's pseudo-random number in [0, 2^31): a multiplicative hash of row and salt. */
+/** 32-bit FNV-1a: a stable salt per (seed, table, column, attempt). */
+export function salt(...parts: Array<string | number>): number {
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.codePointAt(0) ?? 0;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % 1_000_000_007;
+}
+
 export function rowHash(row: string, salt: number): string {
   return `((${row})::bigint * 2654435761 + ${salt}) % 2147483629`;
 }
