@@ -33,7 +33,7 @@ export const LAYERS: readonly Layer[] = [
       'src/terminal.ts',
     ],
   },
-  { name: 'config', paths: ['src/config.ts', 'src/options.ts', 'src/help.ts'] },
+  { name: 'config', paths: ['src/config.ts', 'src/options.ts', 'src/options/', 'src/help.ts'] },
   { name: 'alembic project', paths: ['src/alembic/'] },
   { name: 'database', paths: ['src/schema/', 'src/database/', 'src/driver/', 'src/seed/'] },
   { name: 'round trip', paths: ['src/roundtrip/'] },
