@@ -26,3 +26,7 @@ export function isAncestor(candidate: string, of: string, parentsOf: ParentsOf):
   }
   return false;
 }
+
+export function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

@@ -7,30 +7,31 @@
  */
 import { schemaFacts } from '../schema/facts.js';
 import pg from 'pg';
-import path from 'node:path';
-import { infraError, isMigrationGuardError, usageError } from '../errors.js';
+import { infraError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Phase } from '../model.js';
 import {
   DriverClient,
   DriverCrashError,
   DriverRequestError,
-  defaultDriverPath,
   type CommandResult,
   type LoadResult,
 } from '../driver/client.js';
 import { diffSnapshots } from '../schema/diff.js';
 import { takeSnapshot, type SchemaSnapshot } from '../schema/snapshot.js';
-import { downgradeTarget } from './lineage.js';
+import { loadProject, startDriverProcess } from './driver-start.js';
+import { downgradeTarget, sameSet } from './lineage.js';
+import { replayOnEmptyCopy } from './empty-replay.js';
 import { resetDatabase } from './reset.js';
 import { PopulatedDatabase } from './populated.js';
 import {
   crashedStep,
-  failedStep,
+  blockedRevision,
   importErrorsById,
   mergeSteps,
   notRunRevision,
   RunTimings,
+  roundTripResult,
   toStep,
 } from './steps.js';
 import type {
@@ -78,14 +79,6 @@ class RoundTripRunner {
     this.observe = input.observe ?? this.populated !== null;
   }
 
-  private time(key: string, ms: number): void {
-    this.timings.time(key, ms);
-  }
-
-  private count(key: string): void {
-    this.timings.count(key);
-  }
-
   async run(): Promise<RoundTripResult> {
     const started = performance.now();
     try {
@@ -124,20 +117,17 @@ class RoundTripRunner {
     let needsRebuild = false;
     for (const id of this.input.pending) {
       const revStart = performance.now();
-      const importError = importErrors.get(id)?.message;
-      if (importError !== undefined) {
-        const step = failedStep('upgrade', importError, importErrors.get(id)?.line ?? null);
-        revisions.push({ ...notRunRevision(id, null), steps: [step], importError });
-        broken.set(id, `${id} does not import`);
-        this.log.info(`  ${id} upgrade failed: ${importError}`);
-        continue;
-      }
-      const blockedBy = this.parentsOf(id).find((p) => broken.has(p));
-      if (blockedBy !== undefined || !this.driverKnows(id)) {
-        const why = blockedBy !== undefined ? broken.get(blockedBy) : 'its parent does not import';
-        revisions.push(notRunRevision(id, `not run: ${why}`));
-        broken.set(id, why ?? `${id} did not run`);
-        this.log.info(`  ${id} not run: ${why}`);
+      const blocked = blockedRevision(
+        id,
+        importErrors.get(id),
+        this.parentsOf(id),
+        broken,
+        this.driverKnows(id),
+      );
+      if (blocked) {
+        revisions.push(blocked.record);
+        broken.set(id, blocked.breaks);
+        this.log.info(`  ${blocked.line}`);
         continue;
       }
       if (needsRebuild) {
@@ -173,23 +163,16 @@ class RoundTripRunner {
     modelDriftNote: string | null,
     started: number,
   ): RoundTripResult {
-    this.time('totalMs', performance.now() - started);
-    const loaded = this.loaded;
-    return {
+    this.timings.time('totalMs', performance.now() - started);
+    const drift = { modelDrift, modelDriftNote };
+    return roundTripResult(
       baseUpgrade,
       revisions,
-      modelDrift,
-      modelDriftNote,
-      driver: loaded
-        ? {
-            alembicVersion: loaded.alembicVersion,
-            sqlalchemyVersion: loaded.sqlalchemyVersion,
-            pythonVersion: loaded.pythonVersion,
-          }
-        : undefined,
-      timings: this.timings.rounded(),
-      seed: this.populated?.seedSummary ?? null,
-    };
+      drift,
+      this.loaded,
+      this.timings,
+      this.populated?.seedSummary,
+    );
   }
 
   async close(): Promise<void> {
@@ -199,33 +182,8 @@ class RoundTripRunner {
   }
 
   private async startDriver(): Promise<void> {
-    const t0 = performance.now();
-    this.driver = await DriverClient.start({
-      python: this.input.python,
-      driverPath: this.input.driverPath ?? defaultDriverPath(),
-      cwd: this.input.projectDir,
-      env: process.env,
-      urlEnv: { name: this.input.databaseUrlEnv, url: this.input.databaseUrl },
-      log: this.log,
-      stepTimeoutMs: this.input.stepTimeoutMs,
-    });
-    this.time('driverStartMs', performance.now() - t0);
-    const t1 = performance.now();
-    try {
-      this.loaded = await this.driver.load({
-        configPath: this.input.configPath,
-        section: this.input.section,
-        databaseUrl: this.input.databaseUrl,
-        urlEnv: this.input.databaseUrlEnv,
-        statementTimeoutMs: this.input.statementTimeoutMs,
-      });
-    } catch (e) {
-      if (isMigrationGuardError(e)) throw e;
-      const rel = path.relative(this.input.projectDir, this.input.configPath) || this.input.configPath;
-      if (e instanceof DriverRequestError) throw usageError(`alembic cannot load ${rel}: ${e.message}`, e);
-      throw infraError(`the Python driver failed while loading ${rel}: ${(e as Error).message}`, e);
-    }
-    this.time('loadMs', performance.now() - t1);
+    this.driver = await startDriverProcess(this.input, this.timings);
+    this.loaded = await loadProject(this.driver, this.input, this.timings);
   }
 
   private driverKnows(id: string): boolean {
@@ -253,7 +211,7 @@ class RoundTripRunner {
       steps.push(step);
       if (!step.ok) break;
     }
-    this.time('baseUpgradeMs', performance.now() - t0);
+    this.timings.time('baseUpgradeMs', performance.now() - t0);
     this.log.info(`  base ${targets.join(', ')} upgrade ${Math.round(performance.now() - t0)} ms`);
     return mergeSteps(steps);
   }
@@ -261,8 +219,8 @@ class RoundTripRunner {
   private async snapshot(): Promise<SchemaSnapshot> {
     const t0 = performance.now();
     const snap = await takeSnapshot(this.db);
-    this.time('snapshotMs', performance.now() - t0);
-    this.count('snapshots');
+    this.timings.time('snapshotMs', performance.now() - t0);
+    this.timings.count('snapshots');
     this.current = snap;
     return snap;
   }
@@ -275,7 +233,7 @@ class RoundTripRunner {
    */
   private async snapshotBefore(): Promise<SchemaSnapshot> {
     if (this.current !== null && this.input.reuseSnapshots !== false) {
-      this.count('snapshotsReused');
+      this.timings.count('snapshotsReused');
       return this.current;
     }
     return this.snapshot();
@@ -338,20 +296,14 @@ class RoundTripRunner {
     const driver = this.driver;
     if (!template || !driver) return null;
     try {
-      return await template.withCopy(async (url) => {
-        await driver.setUrl(url);
-        try {
-          for (const parent of this.parentsOf(id)) if (!(await driver.upgrade(parent)).ok) return null;
-          const up = await driver.upgrade(id);
-          if (!up.ok) return phase === 'upgrade' ? false : null;
-          if (!(await recordsRevision(url, id))) return null;
-          if (phase === 'upgrade') return true;
-          const target = downgradeTarget(id, (r) => this.parentsOf(r));
-          return (await driver.downgrade(target)).ok;
-        } finally {
-          if (driver.alive) await driver.setUrl(this.input.databaseUrl);
-        }
-      });
+      return await replayOnEmptyCopy(
+        template,
+        driver,
+        phase,
+        id,
+        (r) => this.parentsOf(r),
+        this.input.databaseUrl,
+      );
     } catch (e) {
       this.log.debug(`  verifying ${id} on an empty copy failed: ${(e as Error).message}`);
       if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
@@ -373,15 +325,15 @@ class RoundTripRunner {
           : await driver.upgrade(target, undefined, this.observe && label !== 'base');
       result = toStep(phase, command);
       // What alembic itself took vs what our capture hooks added (bench/roundtrip.ts).
-      this.time('driverCommandMs', command.durationMs);
-      this.time('captureMs', command.captureMs ?? 0);
+      this.timings.time('driverCommandMs', command.durationMs);
+      this.timings.time('captureMs', command.captureMs ?? 0);
     } catch (e) {
       if (!(e instanceof DriverCrashError || e instanceof DriverRequestError)) throw e;
       result = crashedStep(phase, e);
       if (e instanceof DriverCrashError) await this.restartDriver();
     }
     const ms = performance.now() - t0;
-    this.time(`${phase}Ms`, ms);
+    this.timings.time(`${phase}Ms`, ms);
     this.log.info(
       `  ${label} ${phase}${phase === 'downgrade' ? ` (${target})` : ''} ${Math.round(ms)} ms${result.ok ? '' : ` FAILED: ${result.error}`}`,
     );
@@ -413,7 +365,7 @@ class RoundTripRunner {
       if (e instanceof DriverCrashError) await this.restartDriver();
       return (e as Error).message;
     } finally {
-      this.time('rebuildMs', performance.now() - t0);
+      this.timings.time('rebuildMs', performance.now() - t0);
       this.log.debug(`  rebuilt database state for ${id} in ${Math.round(performance.now() - t0)} ms`);
     }
   }
@@ -434,26 +386,7 @@ class RoundTripRunner {
       if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
       return { modelDrift: null, modelDriftNote: (e as Error).message };
     } finally {
-      this.time('modelDriftMs', performance.now() - t0);
+      this.timings.time('modelDriftMs', performance.now() - t0);
     }
-  }
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-/** The database at `url` records `revision` as applied. */
-async function recordsRevision(url: string, revision: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const rows = await client.query<{ v: string }>('select version_num as v from alembic_version');
-    return rows.rows.some((r) => r.v === revision);
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }

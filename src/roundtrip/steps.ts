@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { CommandResult, LoadResult } from '../driver/client.js';
 import { DriverCrashError, type DriverRequestError } from '../driver/client.js';
 import type { ExecutedStatement, Phase } from '../model.js';
-import type { RevisionRoundTrip, RoundTripRevision, RoundTripStep } from './types.js';
+import type { RevisionRoundTrip, RoundTripResult, RoundTripRevision, RoundTripStep } from './types.js';
 
 /** Durations (summed, unrounded: many sub-millisecond parts) and counters of one run. */
 export class RunTimings {
@@ -126,5 +126,61 @@ export function mergeSteps(steps: RoundTripStep[]): RoundTripStep | null {
     statements: steps.flatMap((s) => s.statements),
     errorLine: failed?.errorLine ?? null,
     failedStatement: failed?.failedStatement ?? null,
+  };
+}
+
+/** The result of a run, as the runner ends it (after the revisions, or when the base failed). */
+export function roundTripResult(
+  baseUpgrade: RoundTripStep | null,
+  revisions: RevisionRoundTrip[],
+  drift: { modelDrift: string[] | null; modelDriftNote: string | null },
+  loaded: LoadResult | null,
+  timings: RunTimings,
+  seed: RoundTripResult['seed'] | undefined,
+): RoundTripResult {
+  return {
+    baseUpgrade,
+    revisions,
+    modelDrift: drift.modelDrift,
+    modelDriftNote: drift.modelDriftNote,
+    driver: loaded
+      ? {
+          alembicVersion: loaded.alembicVersion,
+          sqlalchemyVersion: loaded.sqlalchemyVersion,
+          pythonVersion: loaded.pythonVersion,
+        }
+      : undefined,
+    timings: timings.rounded(),
+    seed: seed ?? null,
+  };
+}
+
+/**
+ * The record of a revision that cannot run, or null when it can: its file does not import, a
+ * parent broke, or the driver does not know it (its parent does not import). `breaks` is why
+ * its descendants cannot run either; `line` is what the log says.
+ */
+export function blockedRevision(
+  id: string,
+  importError: { message: string; line: number | null } | undefined,
+  parents: string[],
+  broken: ReadonlyMap<string, string>,
+  driverKnows: boolean,
+): { record: RevisionRoundTrip; breaks: string; line: string } | null {
+  if (importError !== undefined) {
+    const step = failedStep('upgrade', importError.message, importError.line ?? null);
+    return {
+      record: { ...notRunRevision(id, null), steps: [step], importError: importError.message },
+      breaks: `${id} does not import`,
+      line: `${id} upgrade failed: ${importError.message}`,
+    };
+  }
+  const blockedBy = parents.find((p) => broken.has(p));
+  if (blockedBy === undefined && driverKnows) return null;
+  const why = blockedBy !== undefined ? broken.get(blockedBy) : 'its parent does not import';
+  return {
+    record: notRunRevision(id, `not run: ${why}`),
+    breaks: why ?? `${id} did not run`,
+    line: `${id} not run: ${why}`,
   };
 }
