@@ -13,6 +13,7 @@ import { locateProjects } from './alembic/locate.js';
 import type { RuleCatalogue } from './check/catalogue.js';
 import { runsDatabase } from './check/database.js';
 import { checkProject, skippedProject } from './check/project.js';
+import type { CheckProgress } from './check/progress.js';
 import { startLazyServer } from './check/server.js';
 import type { Config } from './config.js';
 import { TOOL_NAME, TOOL_VERSION } from './meta.js';
@@ -34,7 +35,8 @@ const CATALOGUE: RuleCatalogue = {
   all: allRules,
 };
 
-export async function check(config: Config): Promise<Report> {
+/** `progress` (optional) learns each step of the run, for a partial report on cancellation. */
+export async function check(config: Config, progress?: CheckProgress): Promise<Report> {
   const started = performance.now();
   const log = config.log;
   const projects = await locateProjects({
@@ -58,6 +60,7 @@ export async function check(config: Config): Promise<Report> {
           python: config.python,
           log,
         });
+        progress?.analysed(project, analysis);
         if (runsDatabase(config, analysis) && !isUnchanged(config, analysis)) server.start();
         return { project, analysis, staticMs: performance.now() - t0 };
       }),
@@ -72,7 +75,7 @@ export async function check(config: Config): Promise<Report> {
             skippedProject(config, project, analysis, `no migration changed since ${config.base}`),
           );
         }
-        return checkProject(config, project, analysis, staticMs, () => server.get(), CATALOGUE);
+        return checkProject(config, project, analysis, staticMs, () => server.get(), CATALOGUE, progress);
       },
     );
     for (const r of reports) {

@@ -26,7 +26,14 @@ import {
 import { EXIT_INFRA, EXIT_PASSED, EXIT_USAGE, isMigrationGuardError, usageError } from './errors.js';
 import { exitCodeFor } from './exit.js';
 import { renderCommandHelp, renderMainHelp } from './help.js';
-import { installSignalHandlers } from './lifecycle.js';
+import {
+  currentActivity,
+  installSignalHandlers,
+  interruption,
+  setActivity,
+  setPartialReportWriter,
+} from './lifecycle.js';
+import { CheckProgress } from './check/progress.js';
 import { TOOL_VERSION } from './meta.js';
 import type { CommandName } from './options.js';
 import {
@@ -253,9 +260,22 @@ async function checkCommand(args: string[], io: CliIo): Promise<number> {
   const verbose = args.includes('--verbose');
   const ruleMetas = allRules.map((r) => r.meta);
   const uninstall = installSignalHandlers();
+  const progress = new CheckProgress();
+  const output = config.output;
+  // Cancelled (SIGINT/SIGTERM): what finished is still written where a report was asked for.
+  if (output)
+    setPartialReportWriter(async (signal) => {
+      const partial = scrubReport(progress.partialReport(config, signal, currentActivity()));
+      await mkdir(path.dirname(output), { recursive: true });
+      await writeFile(
+        output,
+        renderReport(partial, config.format, { ruleMetas, verbose, failOn: config.failOn }),
+      );
+    });
   try {
     // Every format and the text summary come from this one scrubbed copy (src/scrub.ts).
-    const report = scrubReport(await check(config));
+    const report = scrubReport(await check(config, progress));
+    setActivity('reporting');
     config.log.status?.(null);
     const rendered = renderReport(report, config.format, { ruleMetas, verbose, failOn: config.failOn });
     if (config.output) {
@@ -270,6 +290,8 @@ async function checkCommand(args: string[], io: CliIo): Promise<number> {
     return exitCodeFor(report, config.failOn);
   } finally {
     config.log.status?.(null);
+    // Interrupted: the signal handler still needs the writer (it runs after the cleanups).
+    if (!interruption()) setPartialReportWriter(null);
     uninstall();
   }
 }

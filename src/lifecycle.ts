@@ -4,6 +4,7 @@
  * it here, so an interrupted run (SIGINT/SIGTERM) and the normal end of a run both undo it.
  */
 import { maskSecrets } from './errors.js';
+import { scrubOutput } from './scrub.js';
 
 export type Cleanup = () => Promise<void>;
 
@@ -54,23 +55,95 @@ export async function runCleanups(options: { timeoutMs?: number } = {}): Promise
 }
 
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 let installed: (() => void) | null = null;
 
+/** What the run is doing, for the interruption line: `startup`, `base upgrade`, `<rev> downgrade`. */
+let activity = 'startup';
+let interruptedBy: StopSignal | null = null;
+
+export function setActivity(what: string): void {
+  // Frozen once interrupted: the line and the partial report name where the signal arrived.
+  if (interruptedBy === null) activity = what;
+}
+
+export function currentActivity(): string {
+  return activity;
+}
+
+/** The signal that interrupted the run, or null: code racing with cleanup can stand down. */
+export function interruption(): StopSignal | null {
+  return interruptedBy;
+}
+
 /**
- * On SIGINT/SIGTERM: run all cleanups (at most `timeoutMs`), then exit 130/143. A second
- * signal while cleaning up exits at once. Idempotent; returns a function that uninstalls.
+ * Writes whatever the run can still report when it is interrupted (the CLI's --output): called
+ * after the cleanups with the signal; returns nothing. Registered by the entry point.
+ */
+export type PartialReportWriter = (signal: StopSignal) => Promise<void>;
+let partialReportWriter: PartialReportWriter | null = null;
+
+export function setPartialReportWriter(writer: PartialReportWriter | null): void {
+  partialReportWriter = writer;
+}
+
+/**
+ * From the signal on, nothing but the final line reaches stdout/stderr: the work still in
+ * flight fails as its database, server and driver go away, and none of that is news.
+ * Returns the real stderr writer for that line.
+ */
+function silenceOutput(): (text: string) => void {
+  const realStderr = process.stderr.write.bind(process.stderr);
+  const swallow = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') (done as () => void)();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = swallow;
+  process.stderr.write = swallow;
+  // A client whose server vanished may throw from an event handler: the signal ends the run.
+  process.on('uncaughtException', () => {});
+  process.on('unhandledRejection', () => {});
+  return (text) => {
+    realStderr(text);
+  };
+}
+
+/**
+ * On SIGINT/SIGTERM: silence the run, run all cleanups (at most `timeoutMs`: driver process
+ * group, databases, roles, servers, temp dirs), write the partial report when one was asked
+ * for, print one line and exit 130/143. A second signal while cleaning up exits at once.
+ * Idempotent; returns a function that uninstalls.
  */
 export function installSignalHandlers(
-  options: { timeoutMs?: number; onSignal?: (signal: string) => void } = {},
+  options: { timeoutMs?: number; onSignal?: (signal: string) => void; quiet?: boolean } = {},
 ): () => void {
   if (installed) return installed;
-  let cleaningUp = false;
-  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
+  const handlers = (Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]).map((signal) => {
+    const code = SIGNAL_EXIT_CODES[signal];
     const handler = () => {
-      if (cleaningUp) process.exit(code);
-      cleaningUp = true;
+      if (interruptedBy) process.exit(code);
+      interruptedBy = signal;
+      const during = activity;
+      const say = options.quiet ? () => {} : silenceOutput();
       options.onSignal?.(signal);
-      void runCleanups({ timeoutMs: options.timeoutMs ?? 10_000 }).finally(() => process.exit(code));
+      void (async () => {
+        const errors = await runCleanups({ timeoutMs: options.timeoutMs ?? 10_000 });
+        let reportNote = '';
+        if (partialReportWriter) {
+          try {
+            await partialReportWriter(signal);
+          } catch (e) {
+            reportNote = `; partial report not written: ${e instanceof Error ? e.message : String(e)}`;
+          }
+        }
+        const outcome =
+          errors.length === 0
+            ? 'cleaned up'
+            : `cleanup failed: ${maskSecrets(errors[0]!.message.split('\n')[0] ?? '')}`;
+        const line = `migration-guard: interrupted during ${during}; ${outcome}${reportNote}`;
+        say(`${scrubOutput(line.replace(/\s+/g, ' '))}\n`);
+      })().finally(() => process.exit(code));
     };
     process.on(signal, handler);
     return { signal, handler };

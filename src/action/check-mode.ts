@@ -10,6 +10,7 @@ import { check } from '../check.js';
 import type { Config } from '../config.js';
 import { applyFileConfig, applyPreset, loadFileConfig } from '../config.js';
 import { failingFindingsCount } from '../exit.js';
+import { installSignalHandlers, setActivity } from '../lifecycle.js';
 import { annotate } from '../github/annotations.js';
 import { createOctokit } from '../github/comment.js';
 import type { Env, GitHubEvent } from '../github/event.js';
@@ -47,8 +48,11 @@ export async function runCheckMode(
     log: actionLogger(),
   };
 
+  // A cancelled workflow run (SIGINT, then SIGTERM) cleans up and exits 130/143, one line.
+  installSignalHandlers();
   // Everything below publishes the report: scrubbed once, here (src/scrub.ts).
   const report = scrubReport(await check(config));
+  setActivity('reporting');
 
   const pr = pullRequestOf(event);
   const github: GitHubContextBlock = {

@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import type { Database, DatabaseServer } from '../database/index.js';
 import type { ProjectReport } from '../report/model.js';
 import { runRoundTrip } from '../roundtrip/run.js';
+import type { CheckProgress } from './progress.js';
 import type { RoundTripResult } from '../roundtrip/run.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,6 +46,7 @@ export async function databaseStage(
   project: AlembicProject,
   analysis: StaticAnalysis,
   getServer: () => Promise<DatabaseServer>,
+  progress?: CheckProgress,
 ): Promise<DatabaseStage> {
   const out: DatabaseStage = {
     roundTrip: null,
@@ -71,11 +73,13 @@ export async function databaseStage(
       serverVersion: database.serverVersion,
       migrationRole: database.migrationRole,
     };
+    progress?.databaseReady(project.id, out.database);
     config.log.info(
       `${project.id}: round trip of ${analysis.pending.length} revision(s) on PostgreSQL ${database.serverVersion}`,
     );
     const t0 = performance.now();
     out.roundTrip = await runRoundTrip({
+      onRevision: (outcome) => progress?.revisionDone(project.id, outcome),
       configPath: project.configPath,
       projectDir: project.configDir,
       python: config.python,

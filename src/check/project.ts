@@ -10,6 +10,7 @@ import type { DatabaseServer } from '../database/index.js';
 import type { PlacedFinding } from '../lint/run.js';
 import { runRules } from '../lint/run.js';
 import type { ProjectReport } from '../report/model.js';
+import type { CheckProgress } from './progress.js';
 import type { RuleCatalogue } from './catalogue.js';
 import { baseModelsStage } from './base-models.js';
 import { databaseStage, runsDatabase } from './database.js';
@@ -23,6 +24,7 @@ export async function checkProject(
   staticMs: number,
   getServer: () => Promise<DatabaseServer>,
   rules: RuleCatalogue,
+  progress?: CheckProgress,
 ): Promise<ProjectReport> {
   const timings: Record<string, number> = { staticMs: Math.round(staticMs) };
   const graphFindings: PlacedFinding[] = runRules(
@@ -33,7 +35,7 @@ export async function checkProject(
 
   // The base branch's models are read while the round trip runs; the SQL lint needs them.
   const baseModels = runsDatabase(config, analysis) ? baseModelsStage(config, project, analysis) : null;
-  const db = await databaseStage(config, project, analysis, getServer);
+  const db = await databaseStage(config, project, analysis, getServer, progress);
   if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
   for (const [phase, ms] of Object.entries(db.roundTripTimings)) timings[`roundTrip.${phase}`] = ms;
 

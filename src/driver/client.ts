@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
+import { interruption, registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import { untrustedEnvironment } from '../secrets.js';
 import type { CommandResult, DriverMessage, LoadRequest, LoadResult, ModelDriftResult } from './protocol.js';
@@ -84,6 +85,8 @@ export class DriverClient {
   static async start(options: DriverStartOptions): Promise<DriverClient> {
     const [command, ...prefix] = options.python;
     if (!command) throw infraError('no Python given: pass --python with your project’s interpreter');
+    // Cancelled: a driver started now (a restart after the kill) would outlive the cleanups.
+    if (interruption()) throw infraError('the run was interrupted');
     const child = spawn(command, [...prefix, options.driverPath], {
       cwd: options.cwd,
       env: {
@@ -96,6 +99,9 @@ export class DriverClient {
       detached: true,
     });
     const client = new DriverClient(child, options);
+    // Interrupted (SIGINT/SIGTERM): the driver's whole process group goes, whatever it runs.
+    const unregister = registerCleanup(() => client.killAndWait());
+    child.once('exit', unregister);
     await client.waitReady(options.startTimeoutMs ?? 60_000);
     return client;
   }
@@ -294,6 +300,16 @@ export class DriverClient {
     } catch {
       this.child.kill(signal);
     }
+  }
+
+  /** kill(), resolving once the process has exited (at most `graceMs` + the SIGKILL). */
+  async killAndWait(graceMs = 3000): Promise<void> {
+    if (this.exited) return;
+    const exited = this.waitExit();
+    this.kill();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** Resolves when the process has exited. */

@@ -104,6 +104,11 @@ export interface Report {
   tool: { name: string; version: string };
   projects: ProjectReport[];
   summary: ReportSummary;
+  /**
+   * Set on the partial report written when the run was cancelled (SIGINT/SIGTERM): what it
+   * was doing and the pending revisions that were not checked (`<project>: <revision>`).
+   */
+  interrupted?: { signal: string; during: string; notChecked: string[] } | null;
 }
 
 /** Shown by the text and markdown reports when the migrations did not run least-privileged. */

@@ -33,6 +33,12 @@ export function renderText(report: Report, options: TextOptions = {}): string {
     }
     out.push('');
   }
+  if (report.interrupted) {
+    const { signal, during, notChecked } = report.interrupted;
+    out.push(
+      `INTERRUPTED by ${signal} during ${during}: partial report; not checked: ${notChecked.join(', ') || '(none)'}`,
+    );
+  }
   const s = report.summary;
   out.push(
     `${verdictText(report, options.failOn ?? 'error')}: ${s.revisions} revision(s) checked, ${s.passed} passed, ${s.errors} error(s), ` +

@@ -8,6 +8,7 @@
 import { schemaFacts } from '../schema/facts.js';
 import pg from 'pg';
 import { infraError } from '../errors.js';
+import { setActivity } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { Phase } from '../model.js';
 import {
@@ -57,9 +58,12 @@ export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResu
 class RoundTripRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
+  /** Our own session in the database (snapshots, resets), as the migrations' role. */
   private db: pg.Client;
   /** Observe the pending revisions' statements (on, with a populated database). */
   private readonly observe: boolean;
+  /** Set when that session died under us (pg_terminate_backend, the server went away). */
+  private dbLost: Error | null = null;
   /** The populated-database hooks; null when the round trip runs on empty tables. */
   private readonly populated: PopulatedDatabase | null;
   private readonly timings = new RunTimings();
@@ -72,11 +76,86 @@ class RoundTripRunner {
   private current: SchemaSnapshot | null = null;
 
   constructor(private readonly input: RoundTripInput) {
-    this.db = new pg.Client({ connectionString: input.databaseUrl });
+    this.db = this.newClient();
     this.byId = new Map(input.revisions.map((r) => [r.id, r]));
     this.log = input.log;
     this.populated = input.seed ? new PopulatedDatabase(input.seed, input.log, this.timings) : null;
     this.observe = input.observe ?? this.populated !== null;
+  }
+
+  private newClient(url = this.input.databaseUrl): pg.Client {
+    const client = new pg.Client({ connectionString: url });
+    // A migration may end our session (pg_terminate_backend) or the server may go away: the
+    // pending query rejects by itself, and without a listener the event would crash the run.
+    client.on('error', (e) => {
+      if (client === this.db) this.dbLost ??= e;
+    });
+    return client;
+  }
+
+  /** A new session after ours was lost; DatabaseGoneError when the server does not answer. */
+  private async reconnect(): Promise<void> {
+    const lost = this.dbLost;
+    await this.db.end().catch(() => undefined);
+    this.db = this.newClient();
+    this.dbLost = null;
+    this.current = null;
+    try {
+      await this.db.connect();
+    } catch (e) {
+      throw new DatabaseGoneError(
+        `the database is gone: ${connectionMessage(e)}${lost ? ` (after ${connectionMessage(lost)})` : ''}`,
+      );
+    }
+    this.log.debug('reconnected to the test database after the connection was lost');
+  }
+
+  /**
+   * The snapshot after `step` of `id`. When our session was lost (the step's SQL ended it, or
+   * the server went away) the step is a failed step with the connection error, not a crash.
+   */
+  private async snapshotAfter(step: RoundTripStep, id: string): Promise<SchemaSnapshot | null> {
+    try {
+      return await this.snapshot();
+    } catch (e) {
+      if (!this.isConnectionLoss(e)) throw e;
+      const message = `the connection to the database was lost: ${connectionMessage(this.dbLost ?? e)}`;
+      step.ok = false;
+      step.error = step.error ? `${step.error}; ${message}` : message;
+      this.log.info(`  ${id} ${step.phase} FAILED: ${message}`);
+      await this.reconnect();
+      return null;
+    }
+  }
+
+  private isConnectionLoss(e: unknown): boolean {
+    if (this.dbLost !== null) return true;
+    const code = (e as { code?: string }).code ?? '';
+    return (
+      code.startsWith('57P') ||
+      code.startsWith('08') ||
+      /connection terminated|terminating connection|connection (?:error|ended)|not queryable|ECONNRESET|ECONNREFUSED/i.test(
+        e instanceof Error ? e.message : String(e),
+      )
+    );
+  }
+
+  /** Runs `fn`; a DatabaseGoneError leaving it carries `out` (the steps so far) along. */
+  private async withOutcome<T>(out: RevisionRoundTrip, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DatabaseGoneError) e.outcome ??= out;
+      throw e;
+    }
+  }
+
+  private time(key: string, ms: number): void {
+    this.timings.time(key, ms);
+  }
+
+  private count(key: string): void {
+    this.timings.count(key);
   }
 
   async run(): Promise<RoundTripResult> {
@@ -98,7 +177,7 @@ class RoundTripRunner {
         this.db,
         { databaseUrl, adminUrl: adminUrl ?? databaseUrl },
         async () => {
-          const client = new pg.Client({ connectionString: databaseUrl });
+          const client = this.newClient(databaseUrl);
           await client.connect();
           return client;
         },
@@ -142,9 +221,23 @@ class RoundTripRunner {
         needsRebuild = false;
       }
       await this.populated?.beforeRevision(this.db, this.current);
-      const outcome = await this.roundTripOne(id);
+      let outcome: RevisionRoundTrip;
+      try {
+        outcome = await this.roundTripOne(id);
+      } catch (e) {
+        if (!(e instanceof DatabaseGoneError)) throw e;
+        // Nothing more can run: this revision carries the error, the rest were not checked.
+        const failed = e.outcome ?? notRunRevision(id, `not run: ${e.message}`);
+        failed.durationMs = Math.round(performance.now() - revStart);
+        revisions.push(failed);
+        this.input.onRevision?.(failed);
+        for (const rest of this.input.pending.slice(this.input.pending.indexOf(id) + 1))
+          revisions.push(notRunRevision(rest, `not run: ${e.message}`));
+        return this.result(baseUpgrade, revisions, null, null, started);
+      }
       outcome.durationMs = Math.round(performance.now() - revStart);
       revisions.push(outcome);
+      this.input.onRevision?.(outcome);
       const upgrade = outcome.steps[0];
       if (!upgrade?.ok) broken.set(id, `${id} failed to upgrade`);
       if (outcome.steps.some((s) => !s.ok)) needsRebuild = true;
@@ -236,7 +329,14 @@ class RoundTripRunner {
       this.timings.count('snapshotsReused');
       return this.current;
     }
-    return this.snapshot();
+    try {
+      return await this.snapshot();
+    } catch (e) {
+      // Lost since the last step (nothing of this revision ran yet): a new session, once.
+      if (!this.isConnectionLoss(e)) throw e;
+      await this.reconnect();
+      return this.snapshot();
+    }
   }
 
   private async roundTripOne(id: string): Promise<RevisionRoundTrip> {
@@ -256,7 +356,8 @@ class RoundTripRunner {
         );
       return out;
     }
-    const s1 = await this.snapshot();
+    const s1 = await this.withOutcome(out, () => this.snapshotAfter(up, id));
+    if (s1 === null) return out;
     const down = await this.step(
       'downgrade',
       downgradeTarget(id, (r) => this.parentsOf(r)),
@@ -270,17 +371,19 @@ class RoundTripRunner {
         );
       return out;
     }
+    const s2 = await this.withOutcome(out, () => this.snapshotAfter(down, id));
+    if (s2 === null) return out;
     // A downgrade that runs nothing is declared irreversible (empty-downgrade), not a loss.
     if (populated && captured && down.statements.some((st) => !st.bookkeeping))
       await populated.compare(this.db, captured.capture, captured.data);
-    const s2 = await this.snapshot();
     out.downgradeDiff = diffSnapshots(s0, s2, 'after downgrade');
     out.schemaRestored = out.downgradeDiff.length === 0;
     if (out.downgradeDiff.length > 0) down.schemaDiff = out.downgradeDiff;
     const re = await this.step('reupgrade', id, id);
     out.steps.push(re);
     if (!re.ok) return out;
-    const s3 = await this.snapshot();
+    const s3 = await this.withOutcome(out, () => this.snapshotAfter(re, id));
+    if (s3 === null) return out;
     out.reupgradeDiff = diffSnapshots(s1, s3, 'after re-upgrade');
     if (out.reupgradeDiff.length > 0) re.schemaDiff = out.reupgradeDiff;
     return out;
@@ -314,6 +417,7 @@ class RoundTripRunner {
   /** Runs one alembic command; a killed driver becomes a failed step and is restarted. */
   private async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
     this.current = null;
+    setActivity(`${label} ${phase}`);
     const t0 = performance.now();
     this.log.status?.(`${label} ${phase}${phase === 'downgrade' ? ` (${target})` : ''}`);
     const driver = this.driver as DriverClient;
@@ -363,6 +467,10 @@ class RoundTripRunner {
       return null;
     } catch (e) {
       if (e instanceof DriverCrashError) await this.restartDriver();
+      if (this.isConnectionLoss(e)) {
+        await this.reconnect();
+        return `the connection to the database was lost: ${connectionMessage(e)}`;
+      }
       return (e as Error).message;
     } finally {
       this.timings.time('rebuildMs', performance.now() - t0);
@@ -389,4 +497,19 @@ class RoundTripRunner {
       this.timings.time('modelDriftMs', performance.now() - t0);
     }
   }
+}
+
+/** Our session is lost and a new one cannot be opened: the rest of the run cannot happen. */
+class DatabaseGoneError extends Error {
+  /** The revision that was running, with the steps it got through. */
+  outcome: RevisionRoundTrip | null = null;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseGoneError';
+  }
+}
+
+function connectionMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0] || (e as { code?: string }).code || 'connection lost';
 }

@@ -36,6 +36,8 @@ export interface RoundTripInput {
   driverPath?: string;
   /** ini section (alembic's -n); default `alembic`. */
   section?: string;
+  /** Called with each revision's outcome as soon as it is known (partial reports). */
+  onRevision?: (outcome: RevisionRoundTrip) => void;
   /**
    * Take the snapshot before a revision's upgrade from the previous revision's last snapshot
    * when nothing ran in between (default true; false = always a fresh one, for tests).
