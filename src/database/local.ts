@@ -247,18 +247,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Adm
   try {
     if (as.uid >= 0) await chown(dir, as.uid, as.gid);
     const t0 = performance.now();
-    const how = await track(
+    const prepared = await track(
       prepareDataDir({
         bins,
         dataDir,
         runAs: (f, a) => runAs(as, f, a),
+        runSelf: (f, a) => run(f, a),
         uid: as.uid,
         gid: as.gid,
         baseDir,
         noTemplate: options.noTemplate,
       }),
     );
-    log.debug(`data directory ready (${how}) in ${Math.round(performance.now() - t0)} ms`);
+    if (prepared.templateRejected) log.warning(`initdb template not used: ${prepared.templateRejected}`);
+    log.debug(`data directory ready (${prepared.how}) in ${Math.round(performance.now() - t0)} ms`);
 
     let port = 0;
     for (let attempt = 1; ; attempt++) {

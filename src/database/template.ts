@@ -4,12 +4,16 @@
  * result next to the clusters, keyed by binaries, version and owner, and later runs copy it
  * (0.04 s on tmpfs).
  *
- * Safety: the copy holds no password (one is set after start) and is only used when it is a
- * real directory owned by the cluster's user with mode 0700 and marked complete, so another
- * local user cannot plant configuration in it.
+ * Safety: the template holds no password (one is set after start). It is never reachable from
+ * a cluster the migrations run on: it belongs to this process's user (root when clusters run as
+ * `postgres`, so a server process cannot write it), its files and directories are read-only,
+ * and a SHA-256 over every path and file taken when it was saved is checked on each copy
+ * before the copy is used; a mismatch discards the template and runs initdb. It is only used
+ * when it is a real directory of that owner with mode 0700 (no access for anyone else), so
+ * another local user cannot plant configuration in it.
  */
 import { createHash } from 'node:crypto';
-import { chown, lstat, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PostgresBinaries } from './types.js';
 
@@ -29,11 +33,16 @@ export interface PrepareDataDirOptions {
   noTemplate?: boolean;
 }
 
-const COMPLETE_MARKER = 'complete';
+const CHECKSUM_FILE = 'sha256';
+
+/** This process's uid: the template's owner. */
+function selfUid(): number {
+  return process.getuid?.() ?? -1;
+}
 
 export function templateDir(baseDir: string, bins: PostgresBinaries, uid: number): string {
   const key = createHash('sha256')
-    .update(`${bins.bindir}\0${bins.version}\0${uid}`)
+    .update(`${bins.bindir}\0${bins.version}\0${uid}\0${selfUid()}`)
     .digest('hex')
     .slice(0, 12);
   return path.join(baseDir, `migration-guard-initdb-${bins.major}-${key}`);
@@ -48,14 +57,54 @@ async function isTrustedDir(dir: string, uid: number): Promise<boolean> {
   }
 }
 
-async function templateUsable(dir: string, uid: number): Promise<boolean> {
-  if (!(await isTrustedDir(dir, uid))) return false;
-  if (!(await isTrustedDir(path.join(dir, 'data'), uid))) return false;
+/** The checksum recorded when the template was saved, or null when it is not usable. */
+async function templateChecksum(dir: string): Promise<string | null> {
+  const owner = selfUid();
+  if (!(await isTrustedDir(dir, owner))) return null;
+  if (!(await isTrustedDir(path.join(dir, 'data'), owner))) return null;
   try {
-    return (await lstat(path.join(dir, COMPLETE_MARKER))).isFile();
+    const file = path.join(dir, CHECKSUM_FILE);
+    const st = await lstat(file);
+    if (!st.isFile() || st.uid !== owner) return null;
+    const sum = (await readFile(file, 'utf8')).trim();
+    return /^[0-9a-f]{64}$/.test(sum) ? sum : null;
   } catch {
-    return false;
+    return null;
   }
+}
+
+/** SHA-256 over every entry of `dir` (sorted relative paths, kinds, file contents, link targets). */
+export async function directoryChecksum(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  const walk = async (rel: string): Promise<void> => {
+    const entries = (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of entries) {
+      const child = path.join(rel, entry.name);
+      const abs = path.join(dir, child);
+      if (entry.isDirectory()) {
+        hash.update(`d\0${child}\0`);
+        await walk(child);
+      } else if (entry.isSymbolicLink()) {
+        hash.update(`l\0${child}\0${await readlink(abs)}\0`);
+      } else if (entry.isFile()) {
+        const content = await readFile(abs);
+        hash.update(`f\0${child}\0${content.length}\0`);
+        hash.update(content);
+      } else {
+        hash.update(`o\0${child}\0`);
+      }
+    }
+  };
+  await walk('');
+  return hash.digest('hex');
+}
+
+/** Removes a directory tree made read-only. */
+async function removeReadOnly(dir: string, run: RunAsFn): Promise<void> {
+  await run('chmod', ['-R', 'u+w', dir]).catch(() => {});
+  await rm(dir, { recursive: true, force: true });
 }
 
 export async function initdb(bins: PostgresBinaries, dataDir: string, runAs: RunAsFn): Promise<void> {
@@ -73,36 +122,66 @@ export async function initdb(bins: PostgresBinaries, dataDir: string, runAs: Run
   ]);
 }
 
-/** Fills `dataDir` from the template when possible, else by initdb (and saves a template). */
-export async function prepareDataDir(options: PrepareDataDirOptions): Promise<'template' | 'initdb'> {
-  const { bins, dataDir, runAs } = options;
-  const owner = options.uid >= 0 ? options.uid : (process.getuid?.() ?? -1);
-  const template = templateDir(options.baseDir, bins, owner);
-  if (!options.noTemplate && (await templateUsable(template, owner))) {
-    try {
-      await runAs('cp', ['-a', path.join(template, 'data'), dataDir]);
-      return 'template';
-    } catch {
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  }
-  await initdb(bins, dataDir, runAs);
-  if (!options.noTemplate) await saveTemplate(options, template).catch(() => {});
-  return 'initdb';
+export interface PrepareDataDirResult {
+  how: 'template' | 'initdb';
+  /** Why the template was not used although one existed (checksum mismatch, copy failed). */
+  templateRejected?: string;
 }
 
-async function saveTemplate(options: PrepareDataDirOptions, template: string): Promise<void> {
+/**
+ * Fills `dataDir` from the template when possible, else by initdb (and saves a template).
+ * `runSelf` runs a program as this process's user (cp, chmod, chown of the template).
+ */
+export async function prepareDataDir(
+  options: PrepareDataDirOptions & { runSelf: RunAsFn },
+): Promise<PrepareDataDirResult> {
+  const { bins, dataDir, runAs, runSelf } = options;
+  const clusterUid = options.uid >= 0 ? options.uid : selfUid();
+  const template = templateDir(options.baseDir, bins, clusterUid);
+  let templateRejected: string | undefined;
+  const expected = options.noTemplate ? null : await templateChecksum(template);
+  if (expected !== null) {
+    try {
+      // Copied by this process's user without ownership: writable for the cluster, then
+      // checked, so what the cluster starts from is exactly what was saved.
+      await runSelf('cp', ['-R', '--preserve=mode,timestamps', path.join(template, 'data'), dataDir]);
+      await runSelf('chmod', ['-R', 'u+w', dataDir]);
+      const actual = await directoryChecksum(dataDir);
+      if (actual === expected) {
+        if (options.uid >= 0) await runSelf('chown', ['-R', `${options.uid}:${options.gid}`, dataDir]);
+        return { how: 'template' };
+      }
+      templateRejected = 'its checksum does not match: discarded';
+      await removeReadOnly(template, runSelf);
+    } catch (e) {
+      templateRejected = `copying it failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
+    }
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await initdb(bins, dataDir, runAs);
+  if (!options.noTemplate) await saveTemplate(options, template, runSelf).catch(() => {});
+  return templateRejected ? { how: 'initdb', templateRejected } : { how: 'initdb' };
+}
+
+async function saveTemplate(
+  options: PrepareDataDirOptions,
+  template: string,
+  runSelf: RunAsFn,
+): Promise<void> {
   const staging = await mkdtemp(`${template}.tmp-`);
   try {
-    if (options.uid >= 0) await chown(staging, options.uid, options.gid);
-    await options.runAs('cp', ['-a', options.dataDir, path.join(staging, 'data')]);
-    const marker = path.join(staging, COMPLETE_MARKER);
-    await writeFile(marker, 'initdb template for migration-guard\n', { mode: 0o600 });
-    if (options.uid >= 0) await chown(marker, options.uid, options.gid);
-    await rm(template, { recursive: true, force: true });
+    const data = path.join(staging, 'data');
+    await runSelf('cp', ['-R', '--preserve=mode,timestamps', options.dataDir, data]);
+    const sum = await directoryChecksum(data);
+    await writeFile(path.join(staging, CHECKSUM_FILE), `${sum}\n`, { mode: 0o400 });
+    // Read-only for everyone, the owner included: no server process of the owner's user
+    // can open a file of it for writing.
+    await runSelf('chmod', ['-R', 'a-w', data]);
+    await chmod(staging, 0o700);
+    await removeReadOnly(template, runSelf);
     await rename(staging, template);
   } catch (e) {
-    await rm(staging, { recursive: true, force: true });
+    await removeReadOnly(staging, runSelf);
     throw e;
   }
 }

@@ -41,6 +41,8 @@ export interface RunSpec {
   eventName: string;
   payload: unknown;
   inputs?: Record<string, string>;
+  /** Extra variables of the runner's environment (e.g. the runtime tokens a runner sets). */
+  env?: Record<string, string>;
 }
 
 export class ActionRunner {
@@ -80,6 +82,7 @@ export class ActionRunner {
     };
     for (const [name, value] of Object.entries(inputs))
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    Object.assign(env, spec.env);
     const child = spawn(process.execPath, [path.join(dist, 'index.js')], {
       cwd: spec.workspace,
       env,
