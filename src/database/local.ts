@@ -258,7 +258,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Adm
         baseDir,
         noTemplate: options.noTemplate,
       }),
-    );
+    ).catch((e: unknown) => {
+      const stderr = (e as { stderr?: string }).stderr ?? '';
+      throw infraError(
+        `initdb failed in ${dir}: ${lastLines(stderr) || (e as Error).message} (use database-url or postgres-image instead)`,
+        e,
+      );
+    });
     if (prepared.templateRejected) log.warning(`initdb template not used: ${prepared.templateRejected}`);
     log.debug(`data directory ready (${prepared.how}) in ${Math.round(performance.now() - t0)} ms`);
 

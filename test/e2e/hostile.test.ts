@@ -10,7 +10,7 @@
  *   - dump os.environ under the action: no inputs, runner tokens or admin password.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -37,6 +37,8 @@ beforeAll(async () => {
   assertBundle();
   server = await startTestServer();
   work = mkdtempSync(path.join(tmpdir(), 'mg-hostile-'));
+  // Local clusters live under it: as root they run as `postgres`, which must get in.
+  chmodSync(work, 0o755);
 }, 120_000);
 
 afterAll(async () => {
@@ -118,6 +120,13 @@ function processesMentioning(text: string): string[] {
     }
   }
   return found;
+}
+
+/** A directory for local clusters, open to the cluster's user like /dev/shm. */
+function clusterDirIn(parent: string): string {
+  const dir = mkdtempSync(path.join(parent, 'clusters-'));
+  chmodSync(dir, 0o1777);
+  return dir;
 }
 
 interface Provider {
@@ -213,7 +222,6 @@ function privilegeRevisions(marker: string): RevisionSpec[] {
     id,
     down: 'p0',
     message,
-    branchLabels: [id],
     upgrade: `op.execute(${JSON.stringify(sql)})`,
     downgrade: 'pass',
   });
@@ -240,7 +248,15 @@ function privilegeRevisions(marker: string): RevisionSpec[] {
       ].join('\n'),
     },
     child('p1', 'run a program on the host', `COPY (SELECT 1) TO PROGRAM 'touch ${marker}'`),
-    child('p2', 'change server settings', "ALTER SYSTEM SET work_mem = '1GB'"),
+    {
+      id: 'p2',
+      down: 'p0',
+      message: 'change server settings',
+      // ALTER SYSTEM refuses a transaction block before it checks rights.
+      upgrade:
+        'with op.get_context().autocommit_block():\n    op.execute("ALTER SYSTEM SET work_mem = \'1GB\'")',
+      downgrade: 'pass',
+    },
     child('p3', 'create a superuser', 'CREATE ROLE mg_hostile_evil LOGIN SUPERUSER'),
     child('p4', 'read password hashes', 'CREATE TABLE stolen AS SELECT rolname, rolpassword FROM pg_authid'),
   ];
@@ -263,7 +279,7 @@ describe.each(providers)('$name provider', (provider) => {
       `${signal} while a step sleeps in the database: exit ${code}, one line, partial report, nothing left`,
       async () => {
         const dir = await project(SLEEPER);
-        const clusterDir = mkdtempSync(path.join(work, 'clusters-'));
+        const clusterDir = clusterDirIn(work);
         const mark = path.join(work, `mark-${provider.name}-${signal}`);
         const output = path.join(work, `partial-${provider.name}-${signal}.json`);
         const { child, done } = startCli(
@@ -313,7 +329,7 @@ describe.each(providers)('$name provider', (provider) => {
     'a migration that ends its own session, or ours: failed steps with the connection error, no crash',
     async () => {
       const dir = await project(TERMINATORS);
-      const clusterDir = mkdtempSync(path.join(work, 'clusters-'));
+      const clusterDir = clusterDirIn(work);
       const { done } = startCli(
         [
           'check',
@@ -351,7 +367,7 @@ describe.each(providers)('$name provider', (provider) => {
     async () => {
       const marker = path.join(work, `program-ran-${provider.name}`);
       const dir = await project(privilegeRevisions(marker));
-      const clusterDir = mkdtempSync(path.join(work, 'clusters-'));
+      const clusterDir = clusterDirIn(work);
       const { done } = startCli(
         [
           'check',
@@ -404,7 +420,7 @@ describe('--migration-role superuser', () => {
   it('restores the admin user for the migrations, with a warning in the report', async () => {
     const marker = path.join(work, 'program-ran-superuser');
     const dir = await project(privilegeRevisions(marker).filter((r) => r.id === 'p0' || r.id === 'p2'));
-    const clusterDir = mkdtempSync(path.join(work, 'clusters-'));
+    const clusterDir = clusterDirIn(work);
     const { done } = startCli(
       [
         'check',
@@ -422,7 +438,7 @@ describe('--migration-role superuser', () => {
     const run = await done;
     expect(run.stdout).toMatch(/warning: migrations ran as a superuser \(migration-role superuser\)/);
     // ALTER SYSTEM is allowed as a superuser (its empty downgrade is still reported).
-    expect(run.stdout).toMatch(/p2 .*\n\s+up ok/);
+    expect(run.stdout).toMatch(/p2\s+change server settings\n\s+up ok/);
   }, 120_000);
 });
 
