@@ -51,6 +51,7 @@ writeFileSync(
 chmodSync(path.join(out, 'cli.js'), 0o755);
 cpSync(path.join(root, 'src', 'driver', 'driver.py'), path.join(out, 'driver.py'));
 cpSync(path.join(root, 'src', 'driver', 'capture_metadata.py'), path.join(out, 'capture_metadata.py'));
+cpSync(path.join(root, 'src', 'driver', 'resolve_revisions.py'), path.join(out, 'resolve_revisions.py'));
 mkdirSync(path.join(out, 'rules'), { recursive: true });
 for (const f of readdirSync(path.join(root, 'rules'))
   .filter((n) => n.endsWith('.md'))

@@ -1,11 +1,13 @@
 /**
  * Fallback for revision files whose identifiers are not literals: one run of the user's Python
- * loads all of them with alembic's own module loader (`alembic.util.load_python_file`, what
- * ScriptDirectory uses for each file) and reports revision, down_revision, branch_labels,
- * depends_on and the docstring. A file that fails to import is recorded, not fatal: the round
- * trip reports the import error on that revision later.
+ * (src/driver/resolve_revisions.py, copied into dist/ by the build) loads all of them with
+ * alembic's own module loader and reports revision, down_revision, branch_labels, depends_on
+ * and the docstring. A file that fails to import is recorded, not fatal: the round trip reports
+ * the import error on that revision later.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { untrustedEnvironment } from '../secrets.js';
 import path from 'node:path';
 import type { AlembicProject } from './types.js';
@@ -23,48 +25,16 @@ export interface PythonResolved {
 
 const RESULT_MARKER = 'MIGRATION_GUARD_RESOLVED ';
 
-// Revision files may print; stdout is swapped for stderr while they load so the result line is
-// the only thing on stdout.
-const SCRIPT = `
-import json, os, sys, traceback
-req = json.loads(sys.stdin.read())
-sys.path[:0] = req["sysPath"]
-real_stdout = sys.stdout
-sys.stdout = sys.stderr
-try:
-    from alembic.util import load_python_file
-except Exception:
-    import importlib.util, re
-    def load_python_file(dir_, filename):
-        spec = importlib.util.spec_from_file_location(re.sub(r"\\W", "_", filename), os.path.join(dir_, filename))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-def as_list(v):
-    if v is None:
-        return []
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return [str(x) for x in v if x is not None]
-    return [str(v)]
-out = []
-for f in req["files"]:
-    item = {"file": f, "revision": None, "down": [], "labels": [], "depends": [], "doc": None, "error": None}
-    try:
-        m = load_python_file(os.path.dirname(f), os.path.basename(f))
-        rev = getattr(m, "revision", None)
-        item["revision"] = None if rev is None else str(rev)
-        item["down"] = as_list(getattr(m, "down_revision", None))
-        item["labels"] = as_list(getattr(m, "branch_labels", None))
-        item["depends"] = as_list(getattr(m, "depends_on", None))
-        item["doc"] = m.__doc__
-    except BaseException as e:
-        tb = traceback.extract_tb(e.__traceback__)
-        where = next((fr for fr in reversed(tb) if fr.filename == f), None)
-        line = (" (line %d)" % where.lineno) if where else ""
-        item["error"] = ("%s: %s%s" % (type(e).__name__, e, line)).splitlines()[0]
-    out.append(item)
-real_stdout.write("${RESULT_MARKER}" + json.dumps(out) + "\\n")
-`;
+/** resolve_revisions.py next to the bundle (dist/) or, from sources, in src/driver/. */
+export function resolveScriptPath(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [
+    path.join(here, 'resolve_revisions.py'),
+    path.resolve(here, '..', 'driver', 'resolve_revisions.py'),
+    path.resolve(here, '..', 'src', 'driver', 'resolve_revisions.py'),
+  ];
+  return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
+}
 
 interface RawItem {
   file: string;
@@ -92,7 +62,7 @@ export async function resolveWithPython(
   });
   const { code, stdout, stderr, spawnError } = await run(
     cmd,
-    [...args, '-c', SCRIPT],
+    [...args, resolveScriptPath()],
     project.configDir,
     request,
   );

@@ -32,4 +32,16 @@ describe('dist/', () => {
     );
     expect(differing).toEqual([]);
   }, 180_000);
+
+  it('carries every Python program the tool runs, byte for byte from src/driver/', () => {
+    const programs = readdirSync(path.join(root, 'src', 'driver')).filter((f) => f.endsWith('.py'));
+    expect(programs.sort()).toEqual(['capture_metadata.py', 'driver.py', 'resolve_revisions.py']);
+    for (const program of programs) {
+      expect(
+        readFileSync(path.join(fresh, program)).equals(
+          readFileSync(path.join(root, 'src', 'driver', program)),
+        ),
+      ).toBe(true);
+    }
+  });
 });
