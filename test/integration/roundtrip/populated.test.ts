@@ -4,24 +4,11 @@
  * empty tables is caught with an example row, and its twin stays clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundTripRules } from '../../../rules/index.js';
-import { silentLogger } from '../../../src/log.js';
-import type { RoundTripRuleContext } from '../../../src/roundtrip/rule-context.js';
-import { runRoundTrip, type RoundTripResult } from '../../../src/roundtrip/run.js';
-import { runRules } from '../../../src/lint/run.js';
+import type { RoundTripResult } from '../../../src/roundtrip/run.js';
 import { estimateLocks } from '../../../src/roundtrip/estimate.js';
-import type { Rule } from '../../../src/lint/types.js';
 import { startTestServer, type TestServer } from '../../helpers/postgres.js';
-import {
-  configPath,
-  driverPath,
-  fixtureRevisions,
-  freshDatabase,
-  projectDir,
-  testPythons,
-} from './fixtures.js';
-
-const PROJECT = 'populated';
+import { freshDatabase, testPythons } from './fixtures.js';
+import { adminUrlOf, populatedRoundTrip } from './populated-helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -31,50 +18,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-export async function populatedRoundTrip(
-  databaseUrl: string,
-  python: string[],
-  pending: string,
-  seedRows = 200,
-  adminUrl?: string,
-): Promise<{ result: RoundTripResult; findings: Array<{ rule: string; message: string }> }> {
-  const revisions = fixtureRevisions(PROJECT);
-  const result = await runRoundTrip({
-    configPath: configPath(PROJECT),
-    projectDir: projectDir(PROJECT),
-    python,
-    databaseUrl,
-    databaseUrlEnv: 'DATABASE_URL',
-    revisions,
-    baseHeads: ['p0base'],
-    pending: [pending],
-    statementTimeoutMs: 30_000,
-    stepTimeoutMs: 60_000,
-    modelDrift: false,
-    log: silentLogger,
-    driverPath,
-    seed: seedRows > 0 ? { rows: seedRows, randomSeed: 1, userSql: null } : null,
-    adminUrl,
-  });
-  const rev = result.revisions[0];
-  if (!rev) throw new Error('no revision');
-  const relFile = revisions.find((r) => r.id === pending)?.relFile ?? '';
-  const findings = runRules(
-    roundTripRules as ReadonlyArray<Rule<RoundTripRuleContext>>,
-    { revision: rev, relFile, downgradeLine: null },
-    {},
-  ).map((p) => ({ rule: p.finding.rule, message: p.finding.message }));
-  return { result, findings };
-}
-
 const [bookworm] = testPythons();
-
-/** The superuser's URL of the database `url` points at (what check() passes as adminUrl). */
-export function adminUrlOf(serverUrl: string, url: string): string {
-  const admin = new URL(serverUrl);
-  admin.pathname = new URL(url).pathname;
-  return admin.toString();
-}
 
 describe.each(testPythons())('populated round trip with $name', ({ argv, name }) => {
   const run = async (pending: string, seedRows?: number) => {
