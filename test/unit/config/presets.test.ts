@@ -2,7 +2,7 @@
  * Presets: `recommended` is every rule's default, `strict` turns on the style and timeout
  * rules; a rule's own setting overrides its preset; file, flag and input all choose it; the
  * README lists the same rules. The same fixture under both presets, on a real run, is in
- * test/integration/coverage/presets-timeouts.test.ts.
+ * test/integration/presets/presets-timeouts.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
