@@ -42,7 +42,10 @@ function project(name: string, edit?: { envPy?: string; configYml?: string }): s
   if (edit?.envPy) {
     const envPath = path.join(dir, 'migrations', 'env.py');
     const text = readFileSync(envPath, 'utf8');
-    writeFileSync(envPath, text.replace('        # MARKER: session settings for every revision go here', edit.envPy));
+    writeFileSync(
+      envPath,
+      text.replace('        # MARKER: session settings for every revision go here', edit.envPy),
+    );
   }
   if (edit?.configYml) writeFileSync(path.join(dir, '.migration-guard.yml'), edit.configYml);
   return dir;
@@ -62,7 +65,10 @@ async function rulesFound(dir: string, extra: string[] = []): Promise<string[]> 
   const report: Report = await check(config);
   const revision = report.projects[0]?.revisions.find((r) => r.id === REVISION);
   expect(revision, JSON.stringify(report.projects[0]?.findings)).toBeDefined();
-  expect(revision?.steps.every((s) => s.ok), JSON.stringify(revision?.steps.map((s) => s.error))).toBe(true);
+  expect(
+    revision?.steps.every((s) => s.ok),
+    JSON.stringify(revision?.steps.map((s) => s.error)),
+  ).toBe(true);
   return [...new Set((revision?.findings ?? []).filter((f) => !f.ignored).map((f) => f.rule))].sort();
 }
 
@@ -75,7 +81,9 @@ describe('presets on the same fixture', () => {
 
   it('strict adds the style and timeout rules and revision-message-convention', async () => {
     const dir = project('strict');
-    expect(await rulesFound(dir, ['--preset', 'strict'])).toEqual([...RECOMMENDED, ...STRICT_ONLY_RULES].sort());
+    expect(await rulesFound(dir, ['--preset', 'strict'])).toEqual(
+      [...RECOMMENDED, ...STRICT_ONLY_RULES].sort(),
+    );
   });
 
   it('preset: strict in .migration-guard.yml; a rule’s own setting overrides its preset', async () => {
@@ -132,7 +140,6 @@ describe('transaction control on the real driver', () => {
     const file = path.join(dir, 'migrations', 'versions', 'b1000002_invoices.py');
     const text = readFileSync(file, 'utf8');
     const start = text.indexOf('def upgrade():');
-    const end = text.indexOf('def downgrade():');
     writeFileSync(
       file,
       `${text.slice(0, start)}def upgrade():\n${body}\n\n\ndef downgrade():\n    op.drop_column("customers", "vip")\n`,
