@@ -3,8 +3,11 @@
  * are (ignore directives), where each logical statement starts and ends (a finding's line is
  * wherever the driver saw the call, which may be any line of a multi-line `op.` call), and a
  * copy of the code with string contents blanked so that searches never match inside strings
- * or docstrings.
+ * or docstrings. Built on the one Python tokenizer (tokenize.ts) the static parser uses, in its
+ * loose mode: a file the parser rejects still has its ignore comments read.
  */
+import type { Token } from './tokenize.js';
+import { tokenizeLoosely } from './tokenize.js';
 
 export interface PythonComment {
   /** 1-based line of the `#`. */
@@ -35,84 +38,52 @@ export function lexPython(source: string): PythonSource {
   const statements: LogicalStatement[] = [];
   const code = source.split('');
   const lineStarts = [0];
-  let line = 1;
-  let depth = 0;
+  for (let i = source.indexOf('\n'); i >= 0; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   let statementStart: number | null = null;
-  let continued = false;
-  let lineHasCodeBefore = false;
-
-  const endStatementAtLineEnd = () => {
-    if (statementStart !== null && depth === 0 && !continued) {
-      statements.push({ startLine: statementStart, endLine: line });
-      statementStart = null;
+  /** Last physical line on which code (a string included) has been seen. */
+  let lastCodeLine = 0;
+  for (const token of tokenizeLoosely(source)) {
+    switch (token.type) {
+      case 'COMMENT':
+        comments.push({ line: token.line, text: token.value.slice(1), ownLine: lastCodeLine !== token.line });
+        blank(code, token.start, token.end);
+        break;
+      case 'NEWLINE':
+        if (statementStart !== null) statements.push({ startLine: statementStart, endLine: token.line });
+        statementStart = null;
+        break;
+      case 'NL':
+      case 'INDENT':
+      case 'DEDENT':
+      case 'END':
+        break;
+      default:
+        statementStart ??= token.line;
+        lastCodeLine = token.endLine;
+        if (token.type === 'STRING') blankStringContents(code, token);
     }
-  };
-
-  let i = 0;
-  while (i < source.length) {
-    const ch = source[i] as string;
-    if (ch === '\n') {
-      endStatementAtLineEnd();
-      continued = false;
-      lineHasCodeBefore = false;
-      line++;
-      lineStarts.push(i + 1);
-      i++;
-      continue;
-    }
-    if (ch === '#') {
-      let end = source.indexOf('\n', i);
-      if (end < 0) end = source.length;
-      comments.push({ line, text: source.slice(i + 1, end), ownLine: !lineHasCodeBefore });
-      for (let k = i; k < end; k++) code[k] = ' ';
-      i = end;
-      continue;
-    }
-    if (ch === '\\' && source[i + 1] === '\n') {
-      continued = true;
-      i++;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      if (statementStart === null) statementStart = line;
-      lineHasCodeBefore = true;
-      const triple = source.startsWith(ch.repeat(3), i);
-      const quote = triple ? ch.repeat(3) : ch;
-      let k = i + quote.length;
-      while (k < source.length) {
-        const c = source[k] as string;
-        if (c === '\\') {
-          blank(code, k, k + 2);
-          if (source[k + 1] === '\n') {
-            line++;
-            lineStarts.push(k + 2);
-          }
-          k += 2;
-          continue;
-        }
-        if (source.startsWith(quote, k)) break;
-        if (c === '\n') {
-          if (!triple) break; // unterminated one-line string: stop at the line end
-          line++;
-          lineStarts.push(k + 1);
-        } else {
-          code[k] = ' ';
-        }
-        k++;
-      }
-      i = Math.min(source.length, source.startsWith(quote, k) ? k + quote.length : k);
-      continue;
-    }
-    if (ch !== ' ' && ch !== '\t' && ch !== '\r' && ch !== '\f') {
-      if (statementStart === null) statementStart = line;
-      lineHasCodeBefore = true;
-      if (ch === '(' || ch === '[' || ch === '{') depth++;
-      else if ((ch === ')' || ch === ']' || ch === '}') && depth > 0) depth--;
-    }
-    i++;
   }
-  if (statementStart !== null) statements.push({ startLine: statementStart, endLine: line });
+  if (statementStart !== null) statements.push({ startLine: statementStart, endLine: lineStarts.length });
   return { comments, statements, code: code.join(''), lineStarts };
+}
+
+/** Blanks what is between a string's quotes (its prefix and quotes stay). */
+function blankStringContents(code: string[], token: Token): void {
+  const value = token.value;
+  const quoteAt = value.search(/['"]/);
+  const quote = value[quoteAt] ?? '"';
+  const triple = value.startsWith(quote.repeat(3), quoteAt);
+  const open = quoteAt + (triple ? 3 : 1);
+  const close = quote.repeat(triple ? 3 : 1);
+  const closed = value.length - open >= close.length && value.endsWith(close) && !endsEscaped(value);
+  blank(code, token.start + open, token.end - (closed ? close.length : 0));
+}
+
+/** True when the string's last quote is escaped (an unterminated string ending in `\"`). */
+function endsEscaped(value: string): boolean {
+  let backslashes = 0;
+  for (let k = value.length - 2; k >= 0 && value[k] === '\\'; k--) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 function blank(code: string[], from: number, to: number): void {

@@ -91,11 +91,25 @@ export function normalizeSource(source: string): string {
   return source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
 }
 
+/** Tokens of a revision file's source (normalized first); throws TokenizeError on broken input. */
 export function tokenize(source: string): Token[] {
-  const src = normalizeSource(source);
+  return scan(normalizeSource(source), true);
+}
+
+/**
+ * Tokens whose offsets are those of the source exactly as given (a `\r` is whitespace, a leading
+ * byte-order mark is skipped), never throwing: an unterminated string ends at its line end (or
+ * at the end of the file when triple-quoted) and an inconsistent dedent is accepted. For
+ * readers that must not fail on a file the parser rejects, such as the ignore-comment reader.
+ */
+export function tokenizeLoosely(source: string): Token[] {
+  return scan(source, false);
+}
+
+function scan(src: string, strict: boolean): Token[] {
   const tokens: Token[] = [];
   const indents = [0];
-  let pos = 0;
+  let pos = src.startsWith('\uFEFF') ? 1 : 0;
   let line = 1;
   let depth = 0;
   let atLineStart = true;
@@ -115,7 +129,7 @@ export function tokenize(source: string): Token[] {
       pos = p;
       atLineStart = false;
       const ch = src[p];
-      if (ch !== '\n' && ch !== '#' && ch !== undefined && ch !== '\\') {
+      if (ch !== '\n' && ch !== '\r' && ch !== '#' && ch !== undefined && ch !== '\\') {
         const top = indents[indents.length - 1] ?? 0;
         if (col > top) {
           indents.push(col);
@@ -125,14 +139,14 @@ export function tokenize(source: string): Token[] {
             indents.pop();
             push('DEDENT', p, p, line);
           }
-          if (col !== (indents[indents.length - 1] ?? 0))
+          if (strict && col !== (indents[indents.length - 1] ?? 0))
             throw new TokenizeError('inconsistent dedent', line);
         }
       }
       continue;
     }
     const ch = src[pos] ?? '';
-    if (ch === ' ' || ch === '\t' || ch === '\f') {
+    if (ch === ' ' || ch === '\t' || ch === '\f' || ch === '\r') {
       pos++;
       continue;
     }
@@ -177,14 +191,22 @@ export function tokenize(source: string): Token[] {
           if (c === QUOTE_CODES[quote] || c === BACKSLASH || c === NEWLINE) break;
           next++;
         }
-        if (next >= src.length) throw new TokenizeError('unterminated string', startLine);
+        if (next >= src.length) {
+          if (strict) throw new TokenizeError('unterminated string', startLine);
+          pos = src.length;
+          break;
+        }
         const c = src[next];
         if (c === '\\') {
           if (src[next + 1] === '\n') line++;
-          pos = next + 2;
+          pos = Math.min(src.length, next + 2);
           continue;
         }
         if (c === '\n') {
+          if (!triple && !strict) {
+            pos = next; // the line end stays a line end
+            break;
+          }
           if (!triple) throw new TokenizeError('unterminated string', startLine);
           line++;
           pos = next + 1;
