@@ -119,6 +119,19 @@ export async function createMigrationRole(
 /** Ends the role's sessions everywhere and drops it (what it owned went with its database). */
 export async function dropMigrationRole(client: pg.Client, role: string): Promise<void> {
   await client.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
+  // Databases the role owns were all made by this run (it cannot create any itself): the empty
+  // template and its copies of the populated round trip. Their own cleanups run concurrently
+  // with this one, so drop what is left first, or DROP ROLE fails on them.
+  const owned = await client.query<{ name: string }>(
+    'select datname as name from pg_database where datdba = (select oid from pg_roles where rolname = $1)',
+    [role],
+  );
+  if (owned.rows.length > 0) {
+    const version = Number(
+      (await client.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]?.v,
+    );
+    for (const { name } of owned.rows) await dropDatabase(client, name, version);
+  }
   try {
     await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
   } catch (e) {

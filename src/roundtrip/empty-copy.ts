@@ -13,6 +13,9 @@ import pg from 'pg';
 import { registerCleanup } from '../lifecycle.js';
 import { quoteIdent } from '../seed/catalog.js';
 
+/** Names the admin session, so a reset between revisions leaves it alone. */
+export const ADMIN_APPLICATION_NAME = 'migration-guard admin';
+
 export class EmptyTemplate {
   private readonly unregister: () => void;
 
@@ -32,7 +35,7 @@ export class EmptyTemplate {
    * server refuses (no right to create databases, a session still connected).
    */
   static async create(adminUrl: string, databaseUrl: string, owner: string): Promise<EmptyTemplate | null> {
-    const admin = new pg.Client({ connectionString: adminUrl });
+    const admin = new pg.Client({ connectionString: adminUrl, application_name: ADMIN_APPLICATION_NAME });
     admin.on('error', () => undefined);
     try {
       await admin.connect();

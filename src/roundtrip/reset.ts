@@ -9,9 +9,14 @@
  * dropped and `public` recreated.
  */
 import type pg from 'pg';
+import { ADMIN_APPLICATION_NAME } from './empty-copy.js';
 
+// Only the sessions of the migrations' own user (a killed driver's backend): the admin session
+// that keeps the populated round trip's empty template open is not ours to end (as the migration
+// role we may not; as a superuser it would break the template).
 const TERMINATE_OTHERS = `select pg_terminate_backend(pid) from pg_stat_activity
-     where datname = current_database() and pid <> pg_backend_pid()`;
+     where datname = current_database() and pid <> pg_backend_pid() and usename = current_user
+       and application_name is distinct from '${ADMIN_APPLICATION_NAME}'`;
 
 const SUPERUSER_RESET_SQL = [
   TERMINATE_OTHERS,
