@@ -6,15 +6,24 @@
  */
 import type { Consequence, RuleMeta } from '../src/lint/api.js';
 import { graphRules } from './registry/graph.js';
-import { roundTripRules } from './registry/roundtrip.js';
+import { projectRoundTripRules, roundTripRules } from './registry/roundtrip.js';
 import { presetRuleSettings } from './registry/presets.js';
 import { invalidIgnoreRule, sqlRules, sqlStatementRules } from './registry/sql.js';
 
-export { graphRules, invalidIgnoreRule, presetRuleSettings, roundTripRules, sqlRules, sqlStatementRules };
+export {
+  graphRules,
+  invalidIgnoreRule,
+  presetRuleSettings,
+  projectRoundTripRules,
+  roundTripRules,
+  sqlRules,
+  sqlStatementRules,
+};
 
 export const allRules: ReadonlyArray<{ meta: RuleMeta; explainsConsequence?(c: Consequence): boolean }> = [
   ...graphRules,
   ...roundTripRules,
+  ...projectRoundTripRules,
   ...sqlRules,
 ];
 

@@ -23,6 +23,7 @@ import {
   allRules,
   graphRules,
   invalidIgnoreRule,
+  projectRoundTripRules,
   roundTripRules,
   sqlStatementRules,
 } from '../rules/index.js';
@@ -30,6 +31,7 @@ import {
 const CATALOGUE: RuleCatalogue = {
   graph: graphRules,
   roundTrip: roundTripRules,
+  projectRoundTrip: projectRoundTripRules,
   sql: sqlStatementRules,
   invalidIgnore: invalidIgnoreRule,
   all: allRules,

@@ -1,5 +1,6 @@
 /** The roundtrip rules, in catalog order. Each rule lives in rules/<id>.ts with its doc rules/<id>.md. */
-import type { Rule, RoundTripRuleContext } from '../../src/lint/api.js';
+import type { ProjectRoundTripContext, Rule, RoundTripRuleContext } from '../../src/lint/api.js';
+import { rule as baseUpgradeFailed } from '../base-upgrade-failed.js';
 import { rule as downgradeFailed } from '../downgrade-failed.js';
 import { rule as downgradeLeavesTrace } from '../downgrade-leaves-trace.js';
 import { rule as modelDrift } from '../model-drift.js';
@@ -25,3 +26,6 @@ export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   observedTableRewrite,
   observedFullScan,
 ];
+
+/** Round-trip rules about the whole project (run once, their findings are project-level). */
+export const projectRoundTripRules: ReadonlyArray<Rule<ProjectRoundTripContext>> = [baseUpgradeFailed];

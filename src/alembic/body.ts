@@ -6,7 +6,7 @@
 import { evalStrings } from '../python/literal.js';
 import type { Token } from '../python/tokenize.js';
 import { isCodeToken } from '../python/tokenize.js';
-import type { FunctionBody, OpCall, SourceComment } from './types.js';
+import type { FunctionBody, OpCall, RaiseStatement, SourceComment } from './types.js';
 
 /** Comments alembic's autogenerate writes; they do not explain anything. */
 const TEMPLATE_COMMENT =
@@ -75,6 +75,12 @@ export function functionBody(stmt: Token[], src: string): { name: string; body: 
     .map((c) => c.replace(/^#+/, '').trim())
     .filter((c) => c !== '');
   if (docReason) reasons.unshift(docReason);
+  const trivial = (s: Token[]) =>
+    (s.length === 1 && s[0]?.type === 'NAME' && s[0].value === 'pass') ||
+    (s.length === 1 && s[0]?.type === 'OP' && s[0].value === '...') ||
+    s.every((t) => t.type === 'STRING');
+  const doing = stmts.filter((s) => !trivial(s));
+  const raises = !nested && doing.length === 1 && doing[0] ? raiseStatement(doing[0]) : null;
   return {
     name: nameTok.value,
     body: {
@@ -84,8 +90,35 @@ export function functionBody(stmt: Token[], src: string): { name: string; body: 
       normalized,
       empty,
       reason: reasons.length > 0 ? reasons.join(' ') : null,
+      raises,
     },
   };
+}
+
+/** `raise X`, `raise a.b.X("msg" "more")`, `raise X(msg)` as a RaiseStatement; null otherwise. */
+function raiseStatement(stmt: Token[]): RaiseStatement | null {
+  const [kw, ...rest] = stmt;
+  if (kw?.type !== 'NAME' || kw.value !== 'raise') return null;
+  let i = 0;
+  let exception: string | null = null;
+  while (rest[i]?.type === 'NAME') {
+    exception = rest[i]?.value ?? null;
+    if (rest[i + 1]?.type === 'OP' && rest[i + 1]?.value === '.') i += 2;
+    else {
+      i += 1;
+      break;
+    }
+  }
+  if (exception === null) return null;
+  let message: string | null = null;
+  const open = rest[i];
+  if (open?.type === 'OP' && open.value === '(' && rest.at(-1)?.value === ')') {
+    const args = rest.slice(i + 1, -1);
+    if (args.length > 0 && args.every((t) => t.type === 'STRING')) message = evalStrings(args);
+  } else if (open !== undefined) {
+    return null;
+  }
+  return { exception, message, line: kw.line };
 }
 
 /**

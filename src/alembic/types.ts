@@ -49,6 +49,19 @@ export interface FunctionBody {
   empty: boolean;
   /** Text of comments (and docstring) inside the body that could explain an empty body. */
   reason: string | null;
+  /**
+   * Set when the body does nothing but raise (besides a docstring, comments and `pass`):
+   * `raise NotImplementedError("why")`. Absent on bodies parsed before this field existed.
+   */
+  raises?: RaiseStatement | null;
+}
+
+export interface RaiseStatement {
+  /** Last part of the exception's name: `CommandError` for `alembic.util.CommandError`. */
+  exception: string;
+  /** The message when it is a string literal, else null. */
+  message: string | null;
+  line: number;
 }
 
 export interface SourceComment {

@@ -3,7 +3,9 @@
  * every pending revision on it, then the database is dropped whatever happened.
  */
 import type { StaticAnalysis } from '../alembic/analyze.js';
+import { declaredIrreversible } from '../alembic/irreversible.js';
 import type { AlembicProject } from '../alembic/locate.js';
+import { unplaceableRevisions } from '../alembic/unplaceable.js';
 import type { Config } from '../config.js';
 import type { Database, DatabaseServer } from '../database/index.js';
 import type { ProjectReport } from '../report/model.js';
@@ -78,6 +80,10 @@ export async function databaseStage(
       `${project.id}: round trip of ${analysis.pending.length} revision(s) on PostgreSQL ${database.serverVersion}`,
     );
     const t0 = performance.now();
+    const unplaceable = unplaceableRevisions(analysis);
+    const ordered = analysis.graph.topologicalOrder();
+    // Revisions on a cycle have no place in the order; the driver still needs their files to leave them out.
+    const revisionIds = [...ordered, ...[...unplaceable.keys()].filter((id) => !ordered.includes(id))];
     out.roundTrip = await runRoundTrip({
       onRevision: (outcome) => progress?.revisionDone(project.id, outcome),
       configPath: project.configPath,
@@ -85,7 +91,7 @@ export async function databaseStage(
       python: config.python,
       databaseUrl: database.url,
       databaseUrlEnv: config.databaseUrlEnv,
-      revisions: analysis.graph.topologicalOrder().map((id) => {
+      revisions: revisionIds.map((id) => {
         const parsed = analysis.parsed.get(id);
         return {
           id,
@@ -102,6 +108,13 @@ export async function databaseStage(
       log: config.log,
       seed,
       adminUrl: database.adminUrl,
+      unplaceable,
+      irreversible: new Map(
+        analysis.pending.flatMap((id) => {
+          const declared = declaredIrreversible(analysis.parsed.get(id)?.downgrade);
+          return declared ? [[id, declared.reason] as const] : [];
+        }),
+      ),
     });
     out.roundTripMs = Math.round(performance.now() - t0);
     out.roundTripTimings = out.roundTrip.timings;

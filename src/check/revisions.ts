@@ -14,6 +14,7 @@ import { runRules } from '../lint/run.js';
 import type { RevisionDataReport, RevisionReport } from '../report/model.js';
 import type { ExecutedStatement, Finding } from '../model.js';
 import { observationText } from '../roundtrip/observed.js';
+import { dataNoteOf } from '../roundtrip/data-note.js';
 import type { RevisionRoundTrip } from '../roundtrip/run.js';
 import { lintRevisionSql } from '../sql/lint.js';
 import type { RuleCatalogue } from './catalogue.js';
@@ -39,6 +40,19 @@ export async function revisionsStage(
 ): Promise<RevisionsStage> {
   const out: RevisionsStage = { revisions: [], findings: [], sources: new Map(), revisionFiles: new Map() };
   const roundTrip = db.roundTrip;
+  if (roundTrip) {
+    out.findings.push(
+      ...runRules(
+        rules.projectRoundTrip,
+        {
+          baseFailure: roundTrip.baseFailure ?? null,
+          baseHeads: analysis.baseHeads,
+          pending: analysis.pending,
+        },
+        config.rules,
+      ),
+    );
+  }
   const namingConvention = await usesNamingConvention(project);
   for (const id of analysis.pending) {
     const parsed = analysis.parsed.get(id);
@@ -103,6 +117,9 @@ export async function revisionsStage(
       findings: [],
       durationMs: rt ? Math.round(rt.durationMs) : undefined,
       ...(rt?.data ? { data: dataReport(rt) } : {}),
+      ...(rt?.notRun ? { notChecked: rt.notRun.replace(/^not (run|checked): /, '') } : {}),
+      ...(rt?.skippedAfterUpgrade ? { roundTripSkipped: rt.skippedAfterUpgrade } : {}),
+      ...dataNoteOf(rt, source),
     });
   }
   return out;

@@ -227,6 +227,7 @@ export class DriverClient {
       database_url: req.databaseUrl,
       url_env: req.urlEnv ?? 'DATABASE_URL',
       statement_timeout_ms: req.statementTimeoutMs ?? 0,
+      exclude_files: req.excludeFiles ?? [],
     });
   }
 

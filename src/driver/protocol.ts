@@ -73,6 +73,8 @@ export interface LoadRequest {
   databaseUrl: string;
   urlEnv?: string;
   statementTimeoutMs?: number;
+  /** Revision files to leave out: the static graph cannot place them (cycle, missing parent). */
+  excludeFiles?: string[];
 }
 
 export interface ModelDriftResult {

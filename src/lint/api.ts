@@ -12,12 +12,14 @@ export type { Severity } from '../model.js';
 // The three contexts: the revision graph, one revision's round trip, one revision's SQL.
 export type { GraphRuleContext } from '../alembic/rule-context.js';
 export { pendingRevisions } from '../alembic/rule-context.js';
-export type { RoundTripRuleContext } from '../roundtrip/rule-context.js';
 // The round trip on a populated database: an example row as one line.
 export { describeExample } from '../roundtrip/data-example.js';
 // What the server was observed doing per statement on the seeded data.
 export { observedBlocks, observationText } from '../roundtrip/observed.js';
 export { duration } from '../roundtrip/estimate.js';
+export type { ProjectRoundTripContext, RoundTripRuleContext } from '../roundtrip/rule-context.js';
+export type { DeclaredIrreversible } from '../alembic/irreversible.js';
+export { declaredIrreversible, statesReason } from '../alembic/irreversible.js';
 export type { AnalyzedStatement, SqlRuleContext, UnparsableStatement } from '../sql/rule-context.js';
 export { dataChangeTarget, formatServerVersion, parseLockTimeout } from '../sql/rule-context.js';
 export type { IgnoreProblemsContext } from './ignores.js';

@@ -243,6 +243,15 @@ function projectBlocks(project: ProjectReport, projectCount: number, opts: Markd
     blocks.push(
       ...findingBlocks(revisionTitle(revision, active, opts), active, opts, `${projectKey}${revision.id}`),
     );
+    // What the round trip did not prove (skipped steps, data it did not have): said, not counted.
+    const notes = [revision.roundTripSkipped, revision.dataNote].filter((n): n is string => !!n);
+    if (notes.length > 0) {
+      const lines = notes.map((n) => `- ℹ️ ${escapeText(oneLine(n))}`).join('\n');
+      blocks.push({
+        kind: 'finding',
+        text: `${active.length > 0 ? '' : `${revisionTitle(revision, active, opts)}\n\n`}${lines}`,
+      });
+    }
   }
   const ignored = [...project.findings, ...pending.flatMap((r) => r.findings)].filter((f) => f.ignored);
   if (ignored.length > 0) blocks.push({ kind: 'ignored', text: ignoredText(ignored, opts) });
@@ -324,7 +333,7 @@ function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): stri
   for (const r of revisions) {
     const active = r.findings.filter((f) => !f.ignored).length;
     const ignored = r.findings.length - active;
-    const findings = `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
+    const findings = r.notChecked ? 'not checked' : `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
     const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
     rows.push(
       `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(

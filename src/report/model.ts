@@ -61,6 +61,18 @@ export interface RevisionReport {
   durationMs?: number;
   /** The round trip on populated tables; absent when it ran on empty tables. */
   data?: RevisionDataReport;
+  /**
+   * Why this revision was not checked at all (the base branch or a parent failed, the revision
+   * graph cannot place it); absent or null when it was.
+   */
+  notChecked?: string | null;
+  /** Why the downgrade and re-upgrade did not run after its upgrade (declared irreversible). */
+  roundTripSkipped?: string | null;
+  /**
+   * Set when the revision changes rows: what data the round trip ran on, so what it did not
+   * prove about the data branch.
+   */
+  dataNote?: string | null;
 }
 
 export interface ProjectReport {

@@ -90,6 +90,9 @@ function renderRevision(r: RevisionReport, options: TextOptions): string[] {
     `  ${r.id}  ${r.message ?? ''}`.trimEnd(),
     `    up ${steps[0]}  down ${steps[1]}  re-up ${steps[2]}  schema restored ${restored}${time}   ${r.file}`,
   ];
+  if (r.notChecked) out.push(`    not checked: ${r.notChecked}`);
+  if (r.roundTripSkipped) out.push(`    ${r.roundTripSkipped}`);
+  if (r.dataNote) out.push(`    note: ${r.dataNote}`);
   for (const f of r.findings) out.push(...renderFinding(f, '    '));
   if (options.verbose) {
     for (const step of r.steps) {

@@ -38,6 +38,9 @@ export async function loadProject(
       databaseUrl: input.databaseUrl,
       urlEnv: input.databaseUrlEnv,
       statementTimeoutMs: input.statementTimeoutMs,
+      excludeFiles: [...(input.unplaceable?.keys() ?? [])]
+        .map((id) => input.revisions.find((r) => r.id === id)?.file)
+        .filter((f): f is string => f !== undefined && f !== ''),
     });
     timings.time('loadMs', performance.now() - t1);
     return loaded;

@@ -1,5 +1,16 @@
 /** What round-trip rules see: one revision's round trip, plus the project's model drift. */
-import type { RevisionRoundTrip } from './types.js';
+import type { BaseFailure, RevisionRoundTrip } from './types.js';
+
+export type { BaseFailure };
+
+/** What project-level round-trip rules see: the upgrade to the base heads. */
+export interface ProjectRoundTripContext {
+  /** Set when upgrading to the base heads failed. */
+  baseFailure: BaseFailure | null;
+  baseHeads: readonly string[];
+  /** Pending revisions that were therefore not checked. */
+  pending: readonly string[];
+}
 
 export interface RoundTripRuleContext {
   revision: RevisionRoundTrip;

@@ -7,6 +7,7 @@
  */
 import { schemaFacts } from '../schema/facts.js';
 import pg from 'pg';
+import path from 'node:path';
 import { infraError } from '../errors.js';
 import { setActivity } from '../lifecycle.js';
 import type { Logger } from '../log.js';
@@ -27,6 +28,7 @@ import { resetDatabase } from './reset.js';
 import { PopulatedDatabase } from './populated.js';
 import {
   crashedStep,
+  failedStep,
   blockedRevision,
   importErrorsById,
   mergeSteps,
@@ -36,6 +38,7 @@ import {
   toStep,
 } from './steps.js';
 import type {
+  BaseFailure,
   RevisionRoundTrip,
   RoundTripInput,
   RoundTripResult,
@@ -43,7 +46,14 @@ import type {
   RoundTripStep,
 } from './types.js';
 
-export type { RevisionRoundTrip, RoundTripInput, RoundTripResult, RoundTripRevision, RoundTripStep };
+export type {
+  BaseFailure,
+  RevisionRoundTrip,
+  RoundTripInput,
+  RoundTripResult,
+  RoundTripRevision,
+  RoundTripStep,
+};
 export { toExecutedStatement } from './steps.js';
 
 export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResult> {
@@ -186,16 +196,30 @@ class RoundTripRunner {
     const broken = new Map<string, string>(); // revision -> why its descendants cannot run
     const revisions: RevisionRoundTrip[] = [];
     if (baseUpgrade && !baseUpgrade.ok) {
-      for (const id of this.input.pending)
-        revisions.push(
-          notRunRevision(id, `not run: upgrading to the base heads failed: ${baseUpgrade.error}`),
-        );
-      return this.result(baseUpgrade, revisions, null, null, started);
+      const baseFailure = this.baseFailure(baseUpgrade, loaded);
+      const where = baseFailure.revision ? ` (base revision ${baseFailure.revision})` : '';
+      for (const id of this.input.pending) {
+        // A pending file that does not import is the pull request's own error: still reported.
+        const importError = importErrors.get(id);
+        if (importError !== undefined) {
+          const step = failedStep('upgrade', importError.message, importError.line);
+          revisions.push({ ...notRunRevision(id, null), steps: [step], importError: importError.message });
+        } else {
+          revisions.push(notRunRevision(id, `not checked: upgrading to the base heads failed${where}`));
+        }
+      }
+      return { ...this.result(baseUpgrade, revisions, null, null, started), baseFailure };
     }
 
     let needsRebuild = false;
     for (const id of this.input.pending) {
       const revStart = performance.now();
+      const unplaceable = this.input.unplaceable?.get(id);
+      if (unplaceable !== undefined) {
+        revisions.push(notRunRevision(id, `not checked: ${unplaceable}`));
+        broken.set(id, `${id} is not in the revision graph`);
+        continue;
+      }
       const blocked = blockedRevision(
         id,
         importErrors.get(id),
@@ -279,6 +303,34 @@ class RoundTripRunner {
     this.loaded = await loadProject(this.driver, this.input, this.timings);
   }
 
+  /**
+   * Names the base revision behind a failed base upgrade. A base file that does not import makes
+   * alembic say only "Can't locate revision …": its import error is the real one.
+   */
+  private baseFailure(step: RoundTripStep, loaded: LoadResult): BaseFailure {
+    const pending = new Set(this.input.pending);
+    const byFile = (file: string) =>
+      this.input.revisions.find((r) => r.file !== '' && path.resolve(r.file) === path.resolve(file));
+    const baseImport = loaded.importErrors
+      .map((e) => ({ e, rev: byFile(e.file) }))
+      .find(({ rev }) => rev === undefined || !pending.has(rev.id));
+    if (baseImport) {
+      return {
+        revision: baseImport.rev?.id ?? null,
+        file: baseImport.rev?.relFile ?? path.relative(this.input.projectDir, baseImport.e.file),
+        line: baseImport.e.line,
+        error: baseImport.e.error,
+      };
+    }
+    const rev = step.errorRevision ? this.byId.get(step.errorRevision) : undefined;
+    return {
+      revision: step.errorRevision ?? null,
+      file: rev?.relFile ?? null,
+      line: step.errorLine,
+      error: step.error ?? 'unknown error',
+    };
+  }
+
   private driverKnows(id: string): boolean {
     return this.loaded?.revisions.some((r) => r.id === id) ?? false;
   }
@@ -354,6 +406,14 @@ class RoundTripRunner {
         onRows.failure = await populated.failure(this.db, 'upgrade', up, () =>
           this.succeedsOnEmpty('upgrade', id),
         );
+      return out;
+    }
+    const declared = this.input.irreversible?.get(id);
+    if (declared !== undefined) {
+      // Running a downgrade that is meant to raise proves nothing; the database stays upgraded,
+      // which is the state the next revision needs.
+      out.skippedAfterUpgrade = `downgrade and re-upgrade not run: declared irreversible: ${declared}`;
+      this.log.info(`  ${id} downgrade skipped: declared irreversible`);
       return out;
     }
     const s1 = await this.withOutcome(out, () => this.snapshotAfter(up, id));

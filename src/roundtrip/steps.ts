@@ -82,6 +82,7 @@ export function toStep(phase: Phase, command: CommandResult): RoundTripStep {
     errorLine: command.errorLine,
     failedStatement: command.failedStatement,
     errorDetail: command.errorDetail ?? null,
+    errorRevision: command.errorRevision,
   };
 }
 
@@ -126,6 +127,7 @@ export function mergeSteps(steps: RoundTripStep[]): RoundTripStep | null {
     statements: steps.flatMap((s) => s.statements),
     errorLine: failed?.errorLine ?? null,
     failedStatement: failed?.failedStatement ?? null,
+    errorRevision: failed?.errorRevision ?? null,
   };
 }
 
@@ -179,7 +181,7 @@ export function blockedRevision(
   if (blockedBy === undefined && driverKnows) return null;
   const why = blockedBy !== undefined ? broken.get(blockedBy) : 'its parent does not import';
   return {
-    record: notRunRevision(id, `not run: ${why}`),
+    record: notRunRevision(id, `not checked: ${why}`),
     breaks: why ?? `${id} did not run`,
     line: `${id} not run: ${why}`,
   };

@@ -58,6 +58,16 @@ export interface RoundTripInput {
    * locks were held (statements[].observed). Default: on when seeding.
    */
   observe?: boolean;
+  /**
+   * Revisions the static graph cannot place (in a cycle, or above a down_revision that names no
+   * revision), with why: alembic cannot load them, so they are left out and not checked.
+   */
+  unplaceable?: ReadonlyMap<string, string>;
+  /**
+   * Revisions whose downgrade() raises with a stated reason (declared irreversible), with the
+   * reason: they are upgraded, and their downgrade and re-upgrade are not run.
+   */
+  irreversible?: ReadonlyMap<string, string>;
 }
 
 export interface RoundTripSeed {
@@ -109,6 +119,8 @@ export interface RoundTripStep extends StepResult {
   failedStatement: string | null;
   /** The server's DETAIL of the failure (`Key (email)=(a@b) is duplicated.`). */
   errorDetail?: string | null;
+  /** Revision whose code raised or whose statement failed (a step may run several). */
+  errorRevision?: string | null;
 }
 
 export interface RevisionRoundTrip {
@@ -124,14 +136,29 @@ export interface RevisionRoundTrip {
   durationMs: number;
   /** Why nothing ran (a parent failed to import or upgrade), null when it ran. */
   notRun?: string | null;
+  /** Why the downgrade and re-upgrade did not run after a good upgrade (declared irreversible). */
+  skippedAfterUpgrade?: string | null;
   /** Indexes and column types before the upgrade, for the SQL rules (not the whole snapshot). */
   schemaBefore?: SchemaFacts;
   /** The data side, when the round trip ran on populated tables. */
   data?: RevisionData;
 }
 
+/** The base branch's own failure: a base revision that does not import or does not upgrade. */
+export interface BaseFailure {
+  /** The base revision that failed; null when alembic's error names none. */
+  revision: string | null;
+  /** Its file relative to the repository root, when known. */
+  file: string | null;
+  line: number | null;
+  /** The real error (`ModuleNotFoundError: No module named 'x'`), not alembic's follow-up. */
+  error: string;
+}
+
 export interface RoundTripResult {
   baseUpgrade: RoundTripStep | null;
+  /** Set when upgrading to the base heads failed: then no pending revision was checked. */
+  baseFailure?: BaseFailure | null;
   revisions: RevisionRoundTrip[];
   /** compare_metadata lines after upgrading to heads; null when not requested or not computed. */
   modelDrift: string[] | null;

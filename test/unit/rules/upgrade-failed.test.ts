@@ -39,13 +39,6 @@ describe('upgrade-failed', () => {
       16,
       null,
     ],
-    [
-      'a revision that could not run because its parent failed',
-      ctx({ steps: [], schemaRestored: null, notRun: 'not run: k2 does not import' }),
-      /^revision a1b2 was not run: k2 does not import$/,
-      null,
-      null,
-    ],
   ])('flags %s', (_name, context, message, line, statement) => {
     const findings = rule.check(context);
     expect(findings).toHaveLength(1);
@@ -60,6 +53,14 @@ describe('upgrade-failed', () => {
     [
       'a failed downgrade (another rule)',
       ctx({ steps: [step('upgrade'), step('downgrade', { error: 'x' })], schemaRestored: null }),
+    ],
+    [
+      'a revision not checked because its parent failed (the parent has the finding)',
+      ctx({ steps: [], schemaRestored: null, notRun: 'not checked: k2 does not import' }),
+    ],
+    [
+      'a revision not checked because the base branch failed (base-upgrade-failed)',
+      ctx({ steps: [], schemaRestored: null, notRun: 'not checked: upgrading to the base heads failed' }),
     ],
     [
       'a failed re-upgrade (another rule)',
