@@ -115,6 +115,9 @@ class DriverState:
         self.version_files = {}  # abspath -> revision id
         self.import_errors = []
         self.excluded = []
+        # Revision files the caller's static graph cannot place (a cycle, a parent that does
+        # not exist): left out so alembic can load the rest of the directory.
+        self.unplaceable = set()
         self.recording = None  # list of statements while a command runs
         self.pending = []  # stack of in-flight statements
         self.alembic_dir = None
@@ -489,10 +492,12 @@ def _patch_script_loading(script_cls):
     original_fn = original.__func__
 
     def _from_filename(cls, scriptdir, dir_, filename):
+        path = os.path.abspath(os.path.join(dir_, filename))
+        if path in STATE.unplaceable:
+            return None
         try:
             return original_fn(cls, scriptdir, dir_, filename)
         except Exception as exc:
-            path = os.path.abspath(os.path.join(dir_, filename))
             if not filename.endswith(".py"):
                 raise
             STATE.import_errors.append(
@@ -522,7 +527,7 @@ def _filter_unresolvable(script):
                     _as_tuple(getattr(s, "dependencies", None))
                 )
                 missing = [r for r in refs if r not in known and "@" not in r]
-                if missing and STATE.import_errors:
+                if missing and (STATE.import_errors or STATE.unplaceable):
                     scripts.remove(s)
                     known.discard(s.revision)
                     STATE.excluded.append(
@@ -595,6 +600,7 @@ def cmd_load(req):
     STATE.cfg = cfg
     STATE.url = url
     STATE.url_env = url_env
+    STATE.unplaceable = {os.path.abspath(f) for f in req.get("exclude_files") or []}
 
     _patch_script_loading(Script)
     script = ScriptDirectory.from_config(cfg)
