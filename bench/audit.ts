@@ -7,13 +7,14 @@
  *      /usr/bin/time -v: total time, per-revision overhead, peak RSS of the node process and of
  *      the Python driver (VmHWM of the driver process, polled from /proc);
  *   2. the same CLI with --database-url on a local server this bench started (same provider
- *      code and settings), so both sides below use one server;
+ *      code and settings), so both sides below use one server; then once more with
+ *      `--seed-rows 0`: the audit with (default) and without the populated database;
  *   3. an alembic CLI loop on a fresh database of that server:
  *      `python3 -m alembic upgrade <rev>; downgrade <rev>@<parent>; upgrade <rev>` per revision,
  *      over the first SAMPLE revisions (each call imports alembic and every revision file, so
  *      the full 300 would take many minutes) and extrapolated to the whole history.
  *
- *   node --experimental-strip-types --import ./bench/ts-hooks.mjs bench/audit.ts [revisions] [sample]
+ *   node --experimental-transform-types --no-warnings --import ./bench/ts-hooks.mjs bench/audit.ts [revisions] [sample]
  *
  * The bundle is <repo>/dist unless MIGRATION_GUARD_DIST names another build.
  */
@@ -334,6 +335,20 @@ try {
       path.join(outDir, 'url.json'),
     );
     describeRun('migration-guard check --all --database-url (the server the alembic loop uses)', onServer);
+    // The same audit without the populated database (seeding is on by default): its cost is the
+    // ratio of the two, measured on the same server in the same run.
+    const unseeded = await runOurs(
+      repo.dir,
+      ['--database-url', serverUrl.toString(), '--seed-rows', '0'],
+      path.join(outDir, 'url-unseeded.json'),
+    );
+    describeRun('the same with --seed-rows 0 (no populated database)', unseeded);
+    const seed = onServer.report.projects[0]?.seed;
+    const seededTables = seed ? Object.values(seed.tables).filter((n) => n > 0).length : 0;
+    console.log(
+      `  seeding: ${seed ? `${seed.rowsPerTable} rows per table, ${seededTables} table(s) seeded, ${Object.keys(seed.unfilled).length} unfilled` : 'absent from the report'}; ` +
+        `audit with / without seeding: ${(onServer.wallMs / unseeded.wallMs).toFixed(2)}x (goal ≤ 1.3x)`,
+    );
 
     const loop = await alembicLoop(repo.dir, db.url, specs.slice(0, SAMPLE));
     const loopFull = (loop.ms / SAMPLE) * TOTAL;
