@@ -8,7 +8,7 @@
 import type { DatabaseSpec } from '../../src/config.js';
 import { acquireDatabase } from '../../src/database/index.js';
 import { isMigrationGuardError } from '../../src/errors.js';
-import { installSignalHandlers } from '../../src/lifecycle.js';
+import { installSignalHandlers, interruption } from '../../src/lifecycle.js';
 import { silentLogger, stderrLogger } from '../../src/log.js';
 
 const [mode, specJson] = process.argv.slice(2);
@@ -28,6 +28,10 @@ try {
     await db.dispose();
   }
 } catch (e) {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(isMigrationGuardError(e) ? e.exitCode : 1);
+  // A signal that arrived while the server was starting makes the start fail as its cleanup
+  // stops it: the signal handler exits (130/143) once cleanup is done, as in the CLI.
+  if (interruption() === null) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(isMigrationGuardError(e) ? e.exitCode : 1);
+  }
 }
