@@ -130,7 +130,9 @@ export async function dropMigrationRole(client: pg.Client, role: string): Promis
     const version = Number(
       (await client.query<{ v: string }>("select current_setting('server_version_num') as v")).rows[0]?.v,
     );
-    for (const { name } of owned.rows) await dropDatabase(client, name, version);
+    // The template's own cleanup may be dropping the same database at this moment ("tuple
+    // concurrently deleted"): either way it is gone afterwards.
+    for (const { name } of owned.rows) await dropDatabase(client, name, version).catch(() => undefined);
   }
   try {
     await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
