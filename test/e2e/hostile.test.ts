@@ -327,26 +327,29 @@ describe.each(providers)('$name provider', (provider) => {
     );
   }
 
+  /** `check --all --format json` of a project on this provider, to its end. */
+  const auditJson = (dir: string, clusterDir: string) =>
+    startCli(
+      [
+        'check',
+        '--project',
+        dir,
+        '--all',
+        '--python',
+        PYTHON,
+        '--format',
+        'json',
+        ...provider.flags(clusterDir),
+      ],
+      { MIGRATION_GUARD_PG_TMPDIR: clusterDir },
+    ).done;
+
   maybe(
     'a migration that ends its own session, or ours: failed steps with the connection error, no crash',
     async () => {
       const dir = await project(TERMINATORS);
       const clusterDir = clusterDirIn(work);
-      const { done } = startCli(
-        [
-          'check',
-          '--project',
-          dir,
-          '--all',
-          '--python',
-          PYTHON,
-          '--format',
-          'json',
-          ...provider.flags(clusterDir),
-        ],
-        { MIGRATION_GUARD_PG_TMPDIR: clusterDir },
-      );
-      const run = await done;
+      const run = await auditJson(dir, clusterDir);
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).not.toMatch(/\n\s+at |Unhandled|internal error/);
       const report = JSON.parse(run.stdout) as Report;
@@ -370,21 +373,7 @@ describe.each(providers)('$name provider', (provider) => {
       const marker = path.join(work, `program-ran-${provider.name}`);
       const dir = await project(privilegeRevisions(marker));
       const clusterDir = clusterDirIn(work);
-      const { done } = startCli(
-        [
-          'check',
-          '--project',
-          dir,
-          '--all',
-          '--python',
-          PYTHON,
-          '--format',
-          'json',
-          ...provider.flags(clusterDir),
-        ],
-        { MIGRATION_GUARD_PG_TMPDIR: clusterDir },
-      );
-      const run = await done;
+      const run = await auditJson(dir, clusterDir);
       expect(run.code, run.stderr).toBe(1);
       const report = JSON.parse(run.stdout) as Report;
       expect(report.projects[0]!.database?.migrationRole).toBe('restricted');
