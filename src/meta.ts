@@ -1,9 +1,13 @@
 /** Tool identity. A unit test keeps TOOL_VERSION equal to package.json's version. */
 export const TOOL_NAME = 'migration-guard';
 export const TOOL_VERSION = '0.1.0';
-/** Where rule docs live; every finding links to `${RULE_DOCS_BASE}/<rule-id>.md`. */
+/** package.json's `repository`, as a web URL (a unit test keeps the two equal). */
 export const REPOSITORY_URL = 'https://github.com/org/migration-guard';
-export const RULE_DOCS_BASE = `${REPOSITORY_URL}/blob/main/rules`;
+/**
+ * Where rule docs live; every finding links to `${RULE_DOCS_BASE}/<rule-id>.md`. The CLI links to
+ * the docs of its own release tag, so a link never describes a newer rule than the one that ran.
+ */
+export const RULE_DOCS_BASE = `${REPOSITORY_URL}/blob/v${TOOL_VERSION}/rules`;
 
 let docsBase = RULE_DOCS_BASE;
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ruleDocsUrl } from '../../src/lint/types.js';
-import { RULE_DOCS_BASE, useRuleDocsOf } from '../../src/meta.js';
+import { REPOSITORY_URL, RULE_DOCS_BASE, TOOL_VERSION, useRuleDocsOf } from '../../src/meta.js';
 
 describe('rule doc links follow the action version in use', () => {
-  afterEach(() => useRuleDocsOf('org/migration-guard', 'main'));
+  // Back to the default: this repository at this version's tag.
+  afterEach(() => useRuleDocsOf(REPOSITORY_URL.replace('https://github.com/', ''), `v${TOOL_VERSION}`));
 
   it('uses GITHUB_ACTION_REPOSITORY at GITHUB_ACTION_REF', () => {
     expect(ruleDocsUrl('drop-table')).toBe(`${RULE_DOCS_BASE}/drop-table.md`);

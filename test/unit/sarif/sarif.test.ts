@@ -4,6 +4,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import { describe, expect, it } from 'vitest';
 import { buildSarif, renderSarif } from '../../../src/report/sarif.js';
 import type { RuleMeta } from '../../../src/lint/types.js';
+import { RULE_DOCS_BASE } from '../../../src/meta.js';
 import { cleanReport, failingReport } from '../markdown/sample-report.js';
 
 // The SARIF 2.1.0 schema (rtm.5, the final 2.1.0 schema, JSON Schema draft-04) as shipped by
@@ -79,7 +80,7 @@ describe('renderSarif', () => {
     expect(ids).toContain('downgrade-failed');
     expect(run.tool.driver.rules[0]).toMatchObject({
       shortDescription: { text: 'index without CONCURRENTLY' },
-      helpUri: 'https://github.com/org/migration-guard/blob/main/rules/require-concurrent-index.md',
+      helpUri: `${RULE_DOCS_BASE}/require-concurrent-index.md`,
       defaultConfiguration: { level: 'error' },
     });
     // Opt-in rules are disabled by default.
