@@ -35,7 +35,15 @@ describe('dist/', () => {
 
   it('carries every Python program the tool runs, byte for byte from src/driver/', () => {
     const programs = readdirSync(path.join(root, 'src', 'driver')).filter((f) => f.endsWith('.py'));
-    expect(programs.sort()).toEqual(['capture_metadata.py', 'driver.py', 'resolve_revisions.py']);
+    expect(programs.sort()).toEqual([
+      'capture_metadata.py',
+      'driver.py',
+      'driver_capture.py',
+      'driver_channel.py',
+      'driver_project.py',
+      'driver_state.py',
+      'resolve_revisions.py',
+    ]);
     for (const program of programs) {
       expect(
         readFileSync(path.join(fresh, program)).equals(
