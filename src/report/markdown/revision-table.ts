@@ -18,21 +18,18 @@ const DATA_VERDICT: Record<string, string> = {
 export function revisionTable(revisions: RevisionReport[], opts: MarkdownOptions): string {
   // The "With data" column appears when the round trip ran on populated tables.
   const withData = revisions.some((r) => r.data);
-  if (withData) return revisionTableWithData(revisions, opts);
   const rows = [
-    '| Revision | Message | Up | Down | Re-up | Schema restored | Findings | Time |',
-    '| --- | --- | :-: | :-: | :-: | :-: | --: | --: |',
+    `| Revision | Message | Up | Down | Re-up | Schema restored |${withData ? ' With data |' : ''} Findings | Time |`,
+    `| --- | --- | :-: | :-: | :-: | :-: |${withData ? ' :-: |' : ''} --: | --: |`,
   ];
   for (const r of revisions) {
     const active = r.findings.filter((f) => !f.ignored).length;
     const ignored = r.findings.length - active;
     const findings = r.notChecked ? 'not checked' : `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
     const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
+    const data = withData ? ` ${r.data ? (DATA_VERDICT[r.data.verdict] ?? '—') : '—'} |` : '';
     rows.push(
-      `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(
-        r,
-        'downgrade',
-      )} | ${stepIcon(r, 'reupgrade')} | ${schemaCell(r, opts)} | ${findings} | ${formatDuration(time)} |`,
+      `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(r, 'downgrade')} | ${stepIcon(r, 'reupgrade')} | ${schemaCell(r, opts)} |${data} ${findings} | ${formatDuration(time)} |`,
     );
   }
   return rows.join('\n');
@@ -51,24 +48,6 @@ function schemaCell(r: RevisionReport, opts: MarkdownOptions): string {
   const label = `❌ ${tableCell(what.length > 60 ? `${what.slice(0, 59)}…` : what)}${more}`;
   const url = trace?.file ? fileUrl(trace.file, trace.line, opts) : fileUrl(r.file, null, opts);
   return url ? `[${label}](${url})` : label;
-}
-
-function revisionTableWithData(revisions: RevisionReport[], opts: MarkdownOptions): string {
-  const rows = [
-    '| Revision | Message | Up | Down | Re-up | Schema restored | With data | Findings | Time |',
-    '| --- | --- | :-: | :-: | :-: | :-: | :-: | --: | --: |',
-  ];
-  for (const r of revisions) {
-    const active = r.findings.filter((f) => !f.ignored).length;
-    const ignored = r.findings.length - active;
-    const findings = `${active}${ignored > 0 ? ` (+${ignored} ignored)` : ''}`;
-    const time = r.durationMs ?? r.steps.reduce((t, s) => t + s.durationMs, 0);
-    const data = r.data ? (DATA_VERDICT[r.data.verdict] ?? '—') : '—';
-    rows.push(
-      `| ${revisionLink(r, opts)} | ${tableCell(messageOf(r))} | ${stepIcon(r, 'upgrade')} | ${stepIcon(r, 'downgrade')} | ${stepIcon(r, 'reupgrade')} | ${schemaCell(r, opts)} | ${data} | ${findings} | ${formatDuration(time)} |`,
-    );
-  }
-  return rows.join('\n');
 }
 
 function stepIcon(r: RevisionReport, phase: Phase): string {

@@ -53,6 +53,19 @@ describe('markdown with data', () => {
     expect(md).toContain('**BLOCKER: this revision fails on tables with rows.** **upgrade-fails-with-data**');
   });
 
+  it('says "not checked" for a revision the populated run never reached, as the empty table does', () => {
+    const md = renderMarkdown(
+      report([
+        project([
+          revision('a1', { steps: steps(), data: { verdict: 'ok', rows: { users: 300 } } }),
+          revision('b2', { steps: [], schemaRestored: null, notChecked: 'interrupted by SIGTERM' }),
+        ]),
+      ]),
+    );
+    expect(md).toMatch(/\| `a1` \|[^\n]*\| ✅ \| 0 \|/);
+    expect(md).toMatch(/\| `b2` \|[^\n]*\| — \| — \| — \| — \| — \| not checked \|/);
+  });
+
   it('keeps the table of a round trip on empty tables unchanged', () => {
     const md = renderMarkdown(report([project([revision('a1', { steps: steps() })])]));
     expect(md).toContain('| Revision | Message | Up | Down | Re-up | Schema restored | Findings | Time |');
