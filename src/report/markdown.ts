@@ -10,7 +10,7 @@ import type { Block } from './markdown/fit.js';
 import { fitBlocks } from './markdown/fit.js';
 import type { MarkdownOptions } from './markdown/options.js';
 import { projectBlocks } from './markdown/project.js';
-import { blockersCallout, headline } from './markdown/verdict.js';
+import { blockersCallout, headline, interruptedLine } from './markdown/verdict.js';
 
 export type { MarkdownOptions } from './markdown/options.js';
 export { COMMENT_MAX_LENGTH, SUMMARY_MAX_LENGTH } from './markdown/options.js';
@@ -22,6 +22,8 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
 
 function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
   const blocks: Block[] = [{ kind: 'core', text: headline(report, opts.failOn ?? 'error') }];
+  const interrupted = interruptedLine(report);
+  if (interrupted) blocks.push({ kind: 'core', text: interrupted });
   const callout = blockersCallout(report, opts);
   if (callout) blocks.push({ kind: 'core', text: callout });
   for (const project of report.projects) blocks.push(...projectBlocks(project, report.projects.length, opts));

@@ -83,3 +83,20 @@ export function blockersCallout(report: Report, opts: MarkdownOptions): string |
   );
   return `> [!CAUTION]\n> **BLOCKER${blockers.length > 1 ? 'S' : ''}**\n>\n${lines.join('\n>\n')}`;
 }
+
+/** Revisions named in the interrupted line; the rest are counted (a long audit stays one line). */
+const NOT_CHECKED_SHOWN = 20;
+
+/**
+ * A cancelled run's partial report says so under the verdict, in one line: the signal, where it
+ * arrived and the revisions that were not checked (the verdict covers only what finished).
+ */
+export function interruptedLine(report: Report): string | null {
+  if (!report.interrupted) return null;
+  const { signal, during, notChecked } = report.interrupted;
+  const shown = notChecked.slice(0, NOT_CHECKED_SHOWN).map((r) => `\`${inlineCode(r)}\``);
+  const more =
+    notChecked.length > NOT_CHECKED_SHOWN ? ` and ${notChecked.length - NOT_CHECKED_SHOWN} more` : '';
+  const which = notChecked.length > 0 ? `${shown.join(', ')}${more}` : 'none';
+  return `> [!WARNING]\n> **INTERRUPTED** by ${escapeText(oneLine(signal))} during \`${inlineCode(oneLine(during))}\`: partial report; not checked: ${which}.`;
+}
