@@ -5,6 +5,7 @@
  */
 import type { CommandName, OptionSpec } from './options.js';
 import { COMMANDS, ENVIRONMENT, GROUP_TITLES, OPTIONS, OUTPUTS, commandSpec, flagsOf } from './options.js';
+import { TABLE_STATS_COMMAND, TABLE_STATS_SQL } from './options/table-stats.js';
 import type { Style } from './terminal.js';
 import { plainStyle, wrapText } from './terminal.js';
 
@@ -144,6 +145,17 @@ export function renderCommandHelp(command: CommandName, opts: HelpOptions = DEFA
         'Without a database option: a local PostgreSQL when its binaries are found, else a container. Exit codes: 0 passed, 1 findings at or above fail-on, 2 usage error, 3 infrastructure failure.',
         opts.width,
       ),
+      '',
+      s.bold('Production sizes for --table-stats:'),
+      ...wrapText(
+        'save this query as table-stats.sql and run it on production or a replica (it reads only the catalog):',
+        opts.width - 2,
+      ).map((l) => `  ${l}`),
+      '',
+      // Not wrapped: the query and the command are copied as they are.
+      ...TABLE_STATS_SQL.split('\n').map((l) => `    ${l}`),
+      '',
+      `    ${TABLE_STATS_COMMAND}`,
     );
   }
   if (command === 'explain') {
@@ -204,10 +216,16 @@ export function readmeEnvironmentTable(): string {
   ].join('\n');
 }
 
+/** README: the --table-stats query and the psql command that writes the file. */
+export function readmeTableStatsQuery(): string {
+  return ['```sql', TABLE_STATS_SQL, '```', '', '```sh', TABLE_STATS_COMMAND, '```'].join('\n');
+}
+
 /** The generated README blocks by marker name. */
 export const README_BLOCKS: Record<string, () => string> = {
   inputs: readmeInputsTable,
   outputs: readmeOutputsTable,
   'cli-flags': readmeFlagsTable,
   environment: readmeEnvironmentTable,
+  'table-stats-query': readmeTableStatsQuery,
 };

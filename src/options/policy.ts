@@ -13,7 +13,7 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
     inputDefault: '',
     group: 'policy',
     description:
-      'JSON {"<table>": {"rows": N, "bytes": B}} of production sizes: observed rewrites and scans get an estimated lock time',
+      'JSON {"<table>": {"rows": N, "bytes": B}} of production sizes: observed rewrites and scans get an estimated lock time (the query that writes it: end of check --help)',
   },
   {
     name: 'max-lock-ms',
