@@ -1,13 +1,10 @@
 /**
  * The round trip: for every pending revision, in topological order, on one fresh database and
- * one driver process: snapshot → upgrade → snapshot → downgrade (to the parent, on this
- * revision's branch only) → snapshot → upgrade again → snapshot. A failure does not stop the
+ * one driver process, the revision's round trip (revision.ts). A failure does not stop the
  * run: the database is rebuilt and the next revision goes on, so one pull request shows every
- * problem.
+ * problem. This file owns the driver and decides what runs; our database session and its
+ * snapshots are in session.ts, the step records in steps.ts.
  */
-import { schemaFacts } from '../schema/facts.js';
-import pg from 'pg';
-import path from 'node:path';
 import { infraError } from '../errors.js';
 import { setActivity } from '../lifecycle.js';
 import type { Logger } from '../log.js';
@@ -19,16 +16,17 @@ import {
   type CommandResult,
   type LoadResult,
 } from '../driver/client.js';
-import { diffSnapshots } from '../schema/diff.js';
-import { takeSnapshot, type SchemaSnapshot } from '../schema/snapshot.js';
 import { loadProject, startDriverProcess } from './driver-start.js';
-import { downgradeTarget, sameSet } from './lineage.js';
+import { sameSet } from './lineage.js';
 import { replayOnEmptyCopy } from './empty-replay.js';
 import { resetDatabase } from './reset.js';
 import { PopulatedDatabase } from './populated.js';
+import { roundTripRevision, type RevisionRunner } from './revision.js';
+import { connectionMessage, DatabaseGoneError, TestSession } from './session.js';
 import {
   crashedStep,
   failedStep,
+  baseFailureOf,
   blockedRevision,
   importErrorsById,
   mergeSteps,
@@ -65,113 +63,42 @@ export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResu
   }
 }
 
-class RoundTripRunner {
+class RoundTripRunner implements RevisionRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
   /** Our own session in the database (snapshots, resets), as the migrations' role. */
-  private db: pg.Client;
+  readonly session: TestSession;
   /** Observe the pending revisions' statements (on, with a populated database). */
   private readonly observe: boolean;
-  /** Set when that session died under us (pg_terminate_backend, the server went away). */
-  private dbLost: Error | null = null;
   /** The populated-database hooks; null when the round trip runs on empty tables. */
-  private readonly populated: PopulatedDatabase | null;
+  readonly populated: PopulatedDatabase | null;
+  readonly irreversible: ReadonlyMap<string, string> | undefined;
   private readonly timings = new RunTimings();
   private readonly byId: Map<string, RoundTripRevision>;
   private readonly log: Logger;
-  /**
-   * The database as it is right now, when the last thing that happened to it was a snapshot;
-   * null as soon as anything may have changed it (a step, a rebuild, a driver restart).
-   */
-  private current: SchemaSnapshot | null = null;
 
   constructor(private readonly input: RoundTripInput) {
-    this.db = this.newClient();
+    this.session = new TestSession(
+      input.databaseUrl,
+      input.log,
+      this.timings,
+      input.reuseSnapshots !== false,
+    );
     this.byId = new Map(input.revisions.map((r) => [r.id, r]));
     this.log = input.log;
+    this.irreversible = input.irreversible;
     this.populated = input.seed ? new PopulatedDatabase(input.seed, input.log, this.timings) : null;
     this.observe = input.observe ?? this.populated !== null;
   }
 
-  private newClient(url = this.input.databaseUrl): pg.Client {
-    const client = new pg.Client({ connectionString: url });
-    // A migration may end our session (pg_terminate_backend) or the server may go away: the
-    // pending query rejects by itself, and without a listener the event would crash the run.
-    client.on('error', (e) => {
-      if (client === this.db) this.dbLost ??= e;
-    });
-    return client;
-  }
-
-  /** A new session after ours was lost; DatabaseGoneError when the server does not answer. */
-  private async reconnect(): Promise<void> {
-    const lost = this.dbLost;
-    await this.db.end().catch(() => undefined);
-    this.db = this.newClient();
-    this.dbLost = null;
-    this.current = null;
-    try {
-      await this.db.connect();
-    } catch (e) {
-      throw new DatabaseGoneError(
-        `the database is gone: ${connectionMessage(e)}${lost ? ` (after ${connectionMessage(lost)})` : ''}`,
-      );
-    }
-    this.log.debug('reconnected to the test database after the connection was lost');
-  }
-
-  /**
-   * The snapshot after `step` of `id`. When our session was lost (the step's SQL ended it, or
-   * the server went away) the step is a failed step with the connection error, not a crash.
-   */
-  private async snapshotAfter(step: RoundTripStep, id: string): Promise<SchemaSnapshot | null> {
-    try {
-      return await this.snapshot();
-    } catch (e) {
-      if (!this.isConnectionLoss(e)) throw e;
-      const message = `the connection to the database was lost: ${connectionMessage(this.dbLost ?? e)}`;
-      step.ok = false;
-      step.error = step.error ? `${step.error}; ${message}` : message;
-      this.log.info(`  ${id} ${step.phase} FAILED: ${message}`);
-      await this.reconnect();
-      return null;
-    }
-  }
-
-  private isConnectionLoss(e: unknown): boolean {
-    if (this.dbLost !== null) return true;
-    const code = (e as { code?: string }).code ?? '';
-    return (
-      code.startsWith('57P') ||
-      code.startsWith('08') ||
-      /connection terminated|terminating connection|connection (?:error|ended)|not queryable|ECONNRESET|ECONNREFUSED/i.test(
-        e instanceof Error ? e.message : String(e),
-      )
-    );
-  }
-
-  /** Runs `fn`; a DatabaseGoneError leaving it carries `out` (the steps so far) along. */
-  private async withOutcome<T>(out: RevisionRoundTrip, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof DatabaseGoneError) e.outcome ??= out;
-      throw e;
-    }
-  }
-
-  private time(key: string, ms: number): void {
-    this.timings.time(key, ms);
-  }
-
-  private count(key: string): void {
-    this.timings.count(key);
+  info(line: string): void {
+    this.log.info(line);
   }
 
   async run(): Promise<RoundTripResult> {
     const started = performance.now();
     try {
-      await this.db.connect();
+      await this.session.db.connect();
     } catch (e) {
       throw infraError(`cannot connect to the test database: ${(e as Error).message}`, e);
     }
@@ -183,11 +110,11 @@ class RoundTripRunner {
     const baseUpgrade = await this.upgradeBase();
     if (this.populated && (!baseUpgrade || baseUpgrade.ok)) {
       const { databaseUrl, adminUrl } = this.input;
-      this.db = await this.populated.afterBaseUpgrade(
-        this.db,
+      this.session.db = await this.populated.afterBaseUpgrade(
+        this.session.db,
         { databaseUrl, adminUrl: adminUrl ?? databaseUrl },
         async () => {
-          const client = this.newClient(databaseUrl);
+          const client = this.session.newClient(databaseUrl);
           await client.connect();
           return client;
         },
@@ -196,7 +123,7 @@ class RoundTripRunner {
     const broken = new Map<string, string>(); // revision -> why its descendants cannot run
     const revisions: RevisionRoundTrip[] = [];
     if (baseUpgrade && !baseUpgrade.ok) {
-      const baseFailure = this.baseFailure(baseUpgrade, loaded);
+      const baseFailure = baseFailureOf(baseUpgrade, loaded, this.input);
       const where = baseFailure.revision ? ` (base revision ${baseFailure.revision})` : '';
       for (const id of this.input.pending) {
         // A pending file that does not import is the pull request's own error: still reported.
@@ -244,10 +171,10 @@ class RoundTripRunner {
         }
         needsRebuild = false;
       }
-      await this.populated?.beforeRevision(this.db, this.current);
+      await this.populated?.beforeRevision(this.session.db, this.session.current);
       let outcome: RevisionRoundTrip;
       try {
-        outcome = await this.roundTripOne(id);
+        outcome = await roundTripRevision(this, id);
       } catch (e) {
         if (!(e instanceof DatabaseGoneError)) throw e;
         // Nothing more can run: this revision carries the error, the rest were not checked.
@@ -295,7 +222,7 @@ class RoundTripRunner {
   async close(): Promise<void> {
     await this.driver?.shutdown().catch(() => undefined);
     await this.populated?.close();
-    await this.db.end().catch(() => undefined);
+    await this.session.db.end().catch(() => undefined);
   }
 
   private async startDriver(): Promise<void> {
@@ -303,39 +230,11 @@ class RoundTripRunner {
     this.loaded = await loadProject(this.driver, this.input, this.timings);
   }
 
-  /**
-   * Names the base revision behind a failed base upgrade. A base file that does not import makes
-   * alembic say only "Can't locate revision …": its import error is the real one.
-   */
-  private baseFailure(step: RoundTripStep, loaded: LoadResult): BaseFailure {
-    const pending = new Set(this.input.pending);
-    const byFile = (file: string) =>
-      this.input.revisions.find((r) => r.file !== '' && path.resolve(r.file) === path.resolve(file));
-    const baseImport = loaded.importErrors
-      .map((e) => ({ e, rev: byFile(e.file) }))
-      .find(({ rev }) => rev === undefined || !pending.has(rev.id));
-    if (baseImport) {
-      return {
-        revision: baseImport.rev?.id ?? null,
-        file: baseImport.rev?.relFile ?? path.relative(this.input.projectDir, baseImport.e.file),
-        line: baseImport.e.line,
-        error: baseImport.e.error,
-      };
-    }
-    const rev = step.errorRevision ? this.byId.get(step.errorRevision) : undefined;
-    return {
-      revision: step.errorRevision ?? null,
-      file: rev?.relFile ?? null,
-      line: step.errorLine,
-      error: step.error ?? 'unknown error',
-    };
-  }
-
   private driverKnows(id: string): boolean {
     return this.loaded?.revisions.some((r) => r.id === id) ?? false;
   }
 
-  private parentsOf(id: string): string[] {
+  parentsOf(id: string): string[] {
     return (
       this.byId.get(id)?.downRevisions ?? this.loaded?.revisions.find((r) => r.id === id)?.downRevisions ?? []
     );
@@ -361,100 +260,12 @@ class RoundTripRunner {
     return mergeSteps(steps);
   }
 
-  private async snapshot(): Promise<SchemaSnapshot> {
-    const t0 = performance.now();
-    const snap = await takeSnapshot(this.db);
-    this.timings.time('snapshotMs', performance.now() - t0);
-    this.timings.count('snapshots');
-    this.current = snap;
-    return snap;
-  }
-
-  /**
-   * The schema before `id`'s upgrade. After a clean round trip of the previous revision the
-   * database is exactly as its last snapshot saw it (nothing runs between two revisions unless
-   * something failed, and then `rebuild` or `step` has cleared `current`), so that snapshot is
-   * reused; which branch the next revision is on does not matter, the state is the same.
-   */
-  private async snapshotBefore(): Promise<SchemaSnapshot> {
-    if (this.current !== null && this.input.reuseSnapshots !== false) {
-      this.timings.count('snapshotsReused');
-      return this.current;
-    }
-    try {
-      return await this.snapshot();
-    } catch (e) {
-      // Lost since the last step (nothing of this revision ran yet): a new session, once.
-      if (!this.isConnectionLoss(e)) throw e;
-      await this.reconnect();
-      return this.snapshot();
-    }
-  }
-
-  private async roundTripOne(id: string): Promise<RevisionRoundTrip> {
-    const out: RevisionRoundTrip = notRunRevision(id, null);
-    const s0 = await this.snapshotBefore();
-    out.schemaBefore = schemaFacts(s0);
-    const populated = this.populated;
-    const captured = populated ? await populated.capture(this.db) : null;
-    if (captured) out.data = captured.data;
-    const onRows = populated && captured && Object.keys(captured.data.rows).length > 0 ? captured.data : null;
-    const up = await this.step('upgrade', id, id);
-    out.steps.push(up);
-    if (!up.ok) {
-      if (populated && onRows)
-        onRows.failure = await populated.failure(this.db, 'upgrade', up, () =>
-          this.succeedsOnEmpty('upgrade', id),
-        );
-      return out;
-    }
-    const declared = this.input.irreversible?.get(id);
-    if (declared !== undefined) {
-      // Running a downgrade that is meant to raise proves nothing; the database stays upgraded,
-      // which is the state the next revision needs.
-      out.skippedAfterUpgrade = `downgrade and re-upgrade not run: declared irreversible: ${declared}`;
-      this.log.info(`  ${id} downgrade skipped: declared irreversible`);
-      return out;
-    }
-    const s1 = await this.withOutcome(out, () => this.snapshotAfter(up, id));
-    if (s1 === null) return out;
-    const down = await this.step(
-      'downgrade',
-      downgradeTarget(id, (r) => this.parentsOf(r)),
-      id,
-    );
-    out.steps.push(down);
-    if (!down.ok) {
-      if (populated && onRows)
-        onRows.failure = await populated.failure(this.db, 'downgrade', down, () =>
-          this.succeedsOnEmpty('downgrade', id),
-        );
-      return out;
-    }
-    const s2 = await this.withOutcome(out, () => this.snapshotAfter(down, id));
-    if (s2 === null) return out;
-    // A downgrade that runs nothing is declared irreversible (empty-downgrade), not a loss.
-    if (populated && captured && down.statements.some((st) => !st.bookkeeping))
-      await populated.compare(this.db, captured.capture, captured.data);
-    out.downgradeDiff = diffSnapshots(s0, s2, 'after downgrade');
-    out.schemaRestored = out.downgradeDiff.length === 0;
-    if (out.downgradeDiff.length > 0) down.schemaDiff = out.downgradeDiff;
-    const re = await this.step('reupgrade', id, id);
-    out.steps.push(re);
-    if (!re.ok) return out;
-    const s3 = await this.withOutcome(out, () => this.snapshotAfter(re, id));
-    if (s3 === null) return out;
-    out.reupgradeDiff = diffSnapshots(s1, s3, 'after re-upgrade');
-    if (out.reupgradeDiff.length > 0) re.schemaDiff = out.reupgradeDiff;
-    return out;
-  }
-
   /**
    * The same step on an empty copy of the base template plus `id`'s parents: true when it
    * succeeds there. Failing there too is the existing finding; a success counts only when the
    * copy really moved (env.py may ignore the URL it is given).
    */
-  private async succeedsOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<boolean | null> {
+  async succeedsOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<boolean | null> {
     const template = this.populated?.template;
     const driver = this.driver;
     if (!template || !driver) return null;
@@ -475,8 +286,8 @@ class RoundTripRunner {
   }
 
   /** Runs one alembic command; a killed driver becomes a failed step and is restarted. */
-  private async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
-    this.current = null;
+  async step(phase: Phase, target: string, label: string): Promise<RoundTripStep> {
+    this.session.invalidate();
     setActivity(`${label} ${phase}`);
     const t0 = performance.now();
     this.log.status?.(`${label} ${phase}${phase === 'downgrade' ? ` (${target})` : ''}`);
@@ -505,7 +316,7 @@ class RoundTripRunner {
   }
 
   private async restartDriver(): Promise<void> {
-    this.current = null;
+    this.session.invalidate();
     await this.driver?.waitExit();
     await this.startDriver();
   }
@@ -515,10 +326,10 @@ class RoundTripRunner {
    * parents. Returns null when done, else the error.
    */
   private async rebuild(id: string): Promise<string | null> {
-    this.current = null;
+    this.session.invalidate();
     const t0 = performance.now();
     try {
-      await resetDatabase(this.db);
+      await resetDatabase(this.session.db);
       const targets = [...this.input.baseHeads, ...this.parentsOf(id)];
       for (const target of targets) {
         const result = await (this.driver as DriverClient).upgrade(target);
@@ -527,8 +338,8 @@ class RoundTripRunner {
       return null;
     } catch (e) {
       if (e instanceof DriverCrashError) await this.restartDriver();
-      if (this.isConnectionLoss(e)) {
-        await this.reconnect();
+      if (this.session.isConnectionLoss(e)) {
+        await this.session.reconnect();
         return `the connection to the database was lost: ${connectionMessage(e)}`;
       }
       return (e as Error).message;
@@ -541,11 +352,11 @@ class RoundTripRunner {
   private async computeModelDrift(
     needsRebuild: boolean,
   ): Promise<{ modelDrift: string[] | null; modelDriftNote: string | null }> {
-    this.current = null;
+    this.session.invalidate();
     const t0 = performance.now();
     try {
       const driver = this.driver as DriverClient;
-      if (needsRebuild) await resetDatabase(this.db);
+      if (needsRebuild) await resetDatabase(this.session.db);
       const up = await driver.upgrade('heads');
       if (!up.ok) return { modelDrift: null, modelDriftNote: `upgrade to heads failed: ${up.error}` };
       const drift = await driver.modelDrift();
@@ -557,19 +368,4 @@ class RoundTripRunner {
       this.timings.time('modelDriftMs', performance.now() - t0);
     }
   }
-}
-
-/** Our session is lost and a new one cannot be opened: the rest of the run cannot happen. */
-class DatabaseGoneError extends Error {
-  /** The revision that was running, with the steps it got through. */
-  outcome: RevisionRoundTrip | null = null;
-  constructor(message: string) {
-    super(message);
-    this.name = 'DatabaseGoneError';
-  }
-}
-
-function connectionMessage(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.split('\n')[0] || (e as { code?: string }).code || 'connection lost';
 }

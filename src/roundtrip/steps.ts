@@ -8,7 +8,14 @@ import path from 'node:path';
 import type { CommandResult, LoadResult } from '../driver/client.js';
 import { DriverCrashError, type DriverRequestError } from '../driver/client.js';
 import type { ExecutedStatement, Phase } from '../model.js';
-import type { RevisionRoundTrip, RoundTripResult, RoundTripRevision, RoundTripStep } from './types.js';
+import type {
+  BaseFailure,
+  RevisionRoundTrip,
+  RoundTripInput,
+  RoundTripResult,
+  RoundTripRevision,
+  RoundTripStep,
+} from './types.js';
 
 /** Durations (summed, unrounded: many sub-millisecond parts) and counters of one run. */
 export class RunTimings {
@@ -184,5 +191,37 @@ export function blockedRevision(
     record: notRunRevision(id, `not checked: ${why}`),
     breaks: why ?? `${id} did not run`,
     line: `${id} not run: ${why}`,
+  };
+}
+
+/**
+ * Names the base revision behind a failed base upgrade. A base file that does not import makes
+ * alembic say only "Can't locate revision …": its import error is the real one.
+ */
+export function baseFailureOf(
+  step: RoundTripStep,
+  loaded: LoadResult,
+  input: Pick<RoundTripInput, 'pending' | 'revisions' | 'projectDir'>,
+): BaseFailure {
+  const pending = new Set(input.pending);
+  const byFile = (file: string) =>
+    input.revisions.find((r) => r.file !== '' && path.resolve(r.file) === path.resolve(file));
+  const baseImport = loaded.importErrors
+    .map((e) => ({ e, rev: byFile(e.file) }))
+    .find(({ rev }) => rev === undefined || !pending.has(rev.id));
+  if (baseImport) {
+    return {
+      revision: baseImport.rev?.id ?? null,
+      file: baseImport.rev?.relFile ?? path.relative(input.projectDir, baseImport.e.file),
+      line: baseImport.e.line,
+      error: baseImport.e.error,
+    };
+  }
+  const rev = step.errorRevision ? input.revisions.find((r) => r.id === step.errorRevision) : undefined;
+  return {
+    revision: step.errorRevision ?? null,
+    file: rev?.relFile ?? null,
+    line: step.errorLine,
+    error: step.error ?? 'unknown error',
   };
 }
