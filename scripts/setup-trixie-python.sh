@@ -25,8 +25,8 @@ if [ ! -x "$root/usr/bin/python3" ] || [ ! -f "$root/.migration-guard-complete" 
   if ! command -v debootstrap > /dev/null; then
     apt-get install -y debootstrap > /dev/null
   fi
-  # The package archive this machine's apt already uses (deb822 sources, then sources.list);
-  # never a host written into this script.
+  # The package archive apt is configured with (deb822 sources, then sources.list), so a
+  # company mirror or proxy works here as it does for apt.
   mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2> /dev/null || true)
   [ -n "$mirror" ] || mirror=$(awk '/^deb / {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2> /dev/null || true)
   if [ -z "$mirror" ]; then

@@ -51,7 +51,9 @@ async function ensureImage(tc: Testcontainers, client: ContainerRuntimeClient, i
 
 /** Loaded lazily: local and URL runs never pay for importing the Docker client. */
 async function loadTestcontainers(): Promise<Testcontainers> {
-  // Without Ryuk's image (no registry) startup would fail; we remove containers ourselves.
+  // Ryuk (Testcontainers' reaper) is a second image to pull and a container holding the Docker
+  // socket; the tool removes its containers itself (on dispose and on SIGINT/SIGTERM), so the
+  // PostgreSQL image is the only one a runner needs.
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   return import('testcontainers');
 }

@@ -170,7 +170,7 @@ const MIN_SHM_FREE_BYTES = 1024 ** 3;
 /**
  * Where clusters (and the initdb template) live. A throwaway cluster needs no durability, and
  * on a tmpfs initdb takes 0.34 s instead of 1.1 s and copying the template 0.04 s instead of
- * 0.9 s (measured here). So /dev/shm when it is a tmpfs with ≥ 1 GiB free (GitHub runners: half
+ * 0.9 s. So /dev/shm when it is a tmpfs with ≥ 1 GiB free (GitHub runners: half
  * the RAM; Docker's default 64 MiB is too small and falls back), else os.tmpdir().
  * MIGRATION_GUARD_PG_TMPDIR overrides both.
  */

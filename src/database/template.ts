@@ -1,6 +1,6 @@
 /**
  * The data directory of a fresh cluster. initdb is the slow part of starting a local server
- * (0.34 s on tmpfs, 0.8–1.2 s on disk here), so the first run keeps a copy of a pristine initdb
+ * (0.34 s on tmpfs, 0.8–1.2 s on disk), so the first run keeps a copy of a pristine initdb
  * result next to the clusters, keyed by binaries, version and owner, and later runs copy it
  * (0.04 s on tmpfs).
  *
