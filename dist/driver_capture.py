@@ -165,26 +165,31 @@ def _in_transaction(dbapi_conn):
     return None if autocommit is None else not bool(autocommit)
 
 
-def _read_locks(dbapi_conn):
-    cur = None
+def _probe_rows(dbapi_conn, sql):
+    """Rows of one of our probe queries, run on the migration's own connection (the only one
+    that sees its transaction). The cursor is always closed, whatever happens."""
+    cur = dbapi_conn.cursor()
     try:
-        cur = dbapi_conn.cursor()
-        cur.execute(LOCKS_SQL_PLAIN)
-        rows = cur.fetchall()
-        seen = []
-        for relation, mode in rows:
-            item = {"relation": relation, "mode": mode}
-            if item not in seen:
-                seen.append(item)
-        return seen
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        try:
+            cur.close()
+        except Exception:
+            pass
+
+
+def _read_locks(dbapi_conn):
+    try:
+        rows = _probe_rows(dbapi_conn, LOCKS_SQL_PLAIN)
     except Exception as e:  # never break the user's migration because of our probe
         return [{"relation": "?", "mode": "unknown (%s)" % type(e).__name__}]
-    finally:
-        if cur is not None:
-            try:
-                cur.close()
-            except Exception:
-                pass
+    seen = []
+    for relation, mode in rows:
+        item = {"relation": relation, "mode": mode}
+        if item not in seen:
+            seen.append(item)
+    return seen
 
 
 def _dbapi_connection(conn, cursor):
@@ -236,11 +241,8 @@ def _record_session_state(entry, dbapi_conn):
         entry["inTransactionBefore"] = status in (2, 3)
     if status == 3:  # an aborted transaction answers nothing; the statement will fail anyway
         return
-    cur = None
     try:
-        cur = dbapi_conn.cursor()
-        cur.execute(TIMEOUTS_SQL)
-        for name, setting, source in cur.fetchall():
+        for name, setting, source in _probe_rows(dbapi_conn, TIMEOUTS_SQL):
             ms = int(float(setting))
             if (
                 name == "statement_timeout"
@@ -251,12 +253,6 @@ def _record_session_state(entry, dbapi_conn):
             entry["lockTimeoutMs" if name == "lock_timeout" else "statementTimeoutMs"] = ms
     except Exception:  # never break the user's migration because of our probe
         pass
-    finally:
-        if cur is not None:
-            try:
-                cur.close()
-            except Exception:
-                pass
 
 
 def on_after_execute(conn, cursor, statement, parameters, context, executemany):
@@ -282,21 +278,12 @@ def on_after_execute(conn, cursor, statement, parameters, context, executemany):
 
 
 def _observe_probe(dbapi_conn):
-    cur = None
     try:
-        cur = dbapi_conn.cursor()
-        cur.execute(OBSERVE_SQL)
-        row = cur.fetchone()
-        value = row[0] if row else {}
-        return json.loads(value) if isinstance(value, str) else (value or {})
-    except Exception:
+        rows = _probe_rows(dbapi_conn, OBSERVE_SQL)
+    except Exception:  # no observation rather than a broken migration
         return None
-    finally:
-        if cur is not None:
-            try:
-                cur.close()
-            except Exception:
-                pass
+    value = rows[0][0] if rows else {}
+    return json.loads(value) if isinstance(value, str) else (value or {})
 
 
 def _observed(before, after, entry):
