@@ -80,6 +80,15 @@ export interface StepResult {
   statements: ExecutedStatement[];
   /** Readable schema differences found after this step (downgrade: vs before upgrade). */
   schemaDiff?: string[];
+  /**
+   * Where a step of the round trip failed (the round trip always sets the first two; a step
+   * built by hand may leave them out): the line in the revision file, the failing SQL, the
+   * server's DETAIL and the revision whose code raised.
+   */
+  errorLine?: number | null;
+  failedStatement?: string | null;
+  errorDetail?: string | null;
+  errorRevision?: string | null;
 }
 
 export interface Finding {
