@@ -1,13 +1,11 @@
 import type { ColumnDef } from 'libpg-query';
 import {
-  alterTableOf,
   as,
   findingAt,
-  newColumns,
-  q,
   type Rule,
   type RuleFinding,
   type SqlRuleContext,
+  typedColumns,
   typeNameOf,
 } from '../src/lint/api.js';
 
@@ -35,17 +33,9 @@ export const rule: Rule<SqlRuleContext> = {
   },
   check(ctx) {
     const out: RuleFinding[] = [];
-    for (const { stmt, table, column } of newColumns(ctx)) {
+    for (const { stmt, column, subject } of typedColumns(ctx)) {
       const type = boundedText(column);
-      if (type)
-        out.push(findingAt(ctx, stmt, `column ${q(column.colname ?? '')} of ${q(table)} is ${type}: ${WHY}`));
-    }
-    for (const stmt of ctx.statements) {
-      for (const cmd of alterTableOf(stmt)?.cmds ?? []) {
-        const def = as(cmd.def, 'ColumnDef');
-        const type = cmd.subtype === 'AT_AlterColumnType' && def ? boundedText(def) : null;
-        if (type) out.push(findingAt(ctx, stmt, `column ${q(cmd.name ?? '')} is changed to ${type}: ${WHY}`));
-      }
+      if (type) out.push(findingAt(ctx, stmt, `${subject} ${type}: ${WHY}`));
     }
     return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   },

@@ -1,12 +1,9 @@
 import {
-  alterTableOf,
-  as,
   findingAt,
-  newColumns,
-  q,
   type Rule,
   type RuleFinding,
   type SqlRuleContext,
+  typedColumns,
   typeNameOf,
 } from '../src/lint/api.js';
 
@@ -23,16 +20,8 @@ export const rule: Rule<SqlRuleContext> = {
   },
   check(ctx) {
     const out: RuleFinding[] = [];
-    for (const { stmt, table, column } of newColumns(ctx)) {
-      if (typeNameOf(column) !== 'timestamp') continue;
-      out.push(findingAt(ctx, stmt, `column ${q(column.colname ?? '')} of ${q(table)} is ${MESSAGE}`));
-    }
-    for (const stmt of ctx.statements) {
-      for (const cmd of alterTableOf(stmt)?.cmds ?? []) {
-        const def = as(cmd.def, 'ColumnDef');
-        if (cmd.subtype !== 'AT_AlterColumnType' || !def || typeNameOf(def) !== 'timestamp') continue;
-        out.push(findingAt(ctx, stmt, `column ${q(cmd.name ?? '')} is changed to ${MESSAGE}`));
-      }
+    for (const { stmt, column, subject } of typedColumns(ctx)) {
+      if (typeNameOf(column) === 'timestamp') out.push(findingAt(ctx, stmt, `${subject} ${MESSAGE}`));
     }
     return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   },

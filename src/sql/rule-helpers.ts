@@ -214,6 +214,30 @@ export function* newColumns(ctx: SqlRuleContext): Generator<NewColumn> {
   }
 }
 
+/** A column whose type the revision sets: added, or retyped by ALTER COLUMN … TYPE. */
+export interface TypedColumn {
+  stmt: AnalyzedStatement;
+  column: ColumnDef;
+  /** How a message names it: `column "a" of "t" is` (added) or `column "a" is changed to`. */
+  subject: string;
+}
+
+/** Every column whose type the revision's statements set: the added ones, then the retyped ones. */
+export function typedColumns(ctx: SqlRuleContext): TypedColumn[] {
+  const out: TypedColumn[] = [];
+  for (const { stmt, table, column } of newColumns(ctx)) {
+    out.push({ stmt, column, subject: `column ${q(column.colname ?? '')} of ${q(table)} is` });
+  }
+  for (const stmt of ctx.statements) {
+    for (const cmd of alterTableOf(stmt)?.cmds ?? []) {
+      const def = as(cmd.def, 'ColumnDef');
+      if (cmd.subtype === 'AT_AlterColumnType' && def)
+        out.push({ stmt, column: def, subject: `column ${q(cmd.name ?? '')} is changed to` });
+    }
+  }
+  return out;
+}
+
 /** The type name as written, without `pg_catalog.`: `int4`, `serial`, `varchar`, `timestamp`. */
 export function typeNameOf(column: ColumnDef): string {
   const names = (column.typeName?.names ?? []).map((n) => as(n, 'String')?.sval ?? '');
