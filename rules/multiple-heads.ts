@@ -10,6 +10,14 @@ export const rule: Rule<GraphRuleContext> = {
   },
   check({ analysis }) {
     if (analysis.heads.length <= 1) return [];
+    // A head whose history reaches a down_revision that names no revision is a head only because
+    // its chain is cut off: broken-revision-graph reports that cause (alembic refuses to load the
+    // directory before any "multiple heads" could happen), so it is not counted twice here.
+    const { graph } = analysis;
+    const cut = new Set(graph.unknownParents.filter((u) => u.kind === 'down_revision').map((u) => u.id));
+    const detached = (head: string): boolean =>
+      cut.has(head) || [...graph.ancestors(head)].some((id) => cut.has(id));
+    if (analysis.heads.filter((h) => !detached(h)).length <= 1) return [];
     const pendingHeads = analysis.heads.filter((h) => analysis.pending.includes(h));
     // Point at a head the pull request adds: that is the file to rebase or merge.
     const culprit = analysis.parsed.get(pendingHeads[0] ?? analysis.heads[0] ?? '');

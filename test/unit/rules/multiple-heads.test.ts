@@ -13,6 +13,12 @@ describe('multiple-heads', () => {
     ['two independent bases', [a], [a, { id: 'z9', down: null, message: 'create_z_base' }], ['a1', 'z9']],
     ['three heads', [a, b], [a, b, c, { id: 'd4', down: 'a1', message: 'add_t_d' }], ['b2', 'c3', 'd4']],
     ['base already split, still split', [a, b, c], [a, b, c], ['b2', 'c3']],
+    [
+      'a real split beside a chain cut off by a missing parent',
+      [a],
+      [a, b, c, { id: 'd4', down: 'zz99', message: 'add_t_d' }],
+      ['b2', 'c3', 'd4'],
+    ],
   ])('flags %s', (_name, base, head, heads) => {
     const findings = rule.check({ analysis: analysisOf({ base, head }), naming: null });
     expect(findings).toHaveLength(1);
@@ -33,6 +39,13 @@ describe('multiple-heads', () => {
       [a, b, { id: 'd4', down: 'b2', dependsOn: ['a1'], message: 'add_t_d' }],
     ],
     ['an empty history', [], []],
+    // broken-revision-graph names the cause; a second finding for it would double count.
+    ['a down_revision that names no revision', [a], [a, { id: 'b2', down: 'zz99', message: 'add_t_b' }]],
+    [
+      'a chain hanging off a missing revision',
+      [a],
+      [a, { id: 'b2', down: 'zz99', message: 'add_t_b' }, { id: 'c3', down: 'b2', message: 'add_t_c' }],
+    ],
   ])('accepts %s', (_name, base, head) => {
     expect(rule.check({ analysis: analysisOf({ base, head }), naming: null })).toEqual([]);
   });
