@@ -24,16 +24,22 @@ export interface SarifRule {
   properties?: { tags: string[] };
 }
 
+interface SarifPhysicalLocation {
+  artifactLocation: { uri: string; uriBaseId: string };
+  region?: { startLine: number };
+}
+
 export interface SarifResult {
   ruleId: string;
   ruleIndex: number;
   level: SarifLevel;
   message: { text: string };
-  locations: Array<{
-    physicalLocation: {
-      artifactLocation: { uri: string; uriBaseId: string };
-      region?: { startLine: number };
-    };
+  locations: Array<{ physicalLocation: SarifPhysicalLocation }>;
+  /** The consequences this finding explains (grouped under it, one finding per cause). */
+  relatedLocations?: Array<{
+    id: number;
+    physicalLocation: SarifPhysicalLocation;
+    message: { text: string };
   }>;
   suppressions?: Array<{ kind: 'inSource' | 'external'; justification: string }>;
   properties?: { revision?: string; project: string; statement?: string };
@@ -72,21 +78,23 @@ export function buildSarif(report: Report, ruleMetas: ReadonlyArray<RuleMeta>): 
       ...project.revisions.flatMap((r) => r.findings.map((f) => ({ f, revision: r.id }))),
     ];
     for (const { f, revision } of placed) {
-      // Project-level findings without a file (multiple-heads…) point at the alembic config.
-      const uri = toUri(f.file ?? project.config);
+      const related = f.related ?? [];
+      const consequences = related.map((r) => `and so ${r.rule}: ${r.message}`);
       const result: SarifResult = {
         ruleId: f.rule,
         ruleIndex: ruleIndex(f),
         level: f.severity,
-        message: { text: f.help ? `${f.message}\n${f.help}` : f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
-              ...(f.file && f.line !== null && f.line >= 1 ? { region: { startLine: f.line } } : {}),
-            },
-          },
-        ],
+        message: { text: [f.message, ...consequences, ...(f.help ? [f.help] : [])].join('\n') },
+        locations: [{ physicalLocation: physicalLocation(f, project.config) }],
+        ...(related.length > 0
+          ? {
+              relatedLocations: related.map((r, i) => ({
+                id: i + 1,
+                physicalLocation: physicalLocation(r, project.config),
+                message: { text: `${r.rule}: ${r.message}` },
+              })),
+            }
+          : {}),
         properties: {
           project: project.id,
           ...(revision ? { revision } : {}),
@@ -132,6 +140,17 @@ function sarifRule(meta: RuleMeta): SarifRule {
     defaultConfiguration:
       meta.defaultSeverity === 'off' ? { level: 'warning', enabled: false } : { level: meta.defaultSeverity },
     properties: { tags: ['alembic', 'postgresql', meta.kind] },
+  };
+}
+
+/** Where a finding points; project-level findings without a file point at the alembic config. */
+function physicalLocation(
+  f: { file: string | null; line: number | null },
+  config: string,
+): SarifPhysicalLocation {
+  return {
+    artifactLocation: { uri: toUri(f.file ?? config), uriBaseId: '%SRCROOT%' },
+    ...(f.file && f.line !== null && f.line >= 1 ? { region: { startLine: f.line } } : {}),
   };
 }
 

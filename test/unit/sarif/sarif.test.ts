@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSarif, renderSarif } from '../../../src/report/sarif.js';
 import type { RuleMeta } from '../../../src/lint/types.js';
 import { RULE_DOCS_BASE } from '../../../src/meta.js';
-import { cleanReport, failingReport } from '../markdown/sample-report.js';
+import { cleanReport, failingReport, finding } from '../markdown/sample-report.js';
 
 // The SARIF 2.1.0 schema (rtm.5, the final 2.1.0 schema, JSON Schema draft-04) as shipped by
 // Microsoft's @microsoft/jest-sarif.
@@ -104,5 +104,44 @@ describe('renderSarif', () => {
     const ignored = run.results.find((r) => r.ruleId === 'drop-table')!;
     expect(ignored.suppressions).toEqual([{ kind: 'inSource', justification: 'table is unused since v2' }]);
     expect(run.results).toHaveLength(5);
+  });
+
+  it('lists the consequences a finding explains as related locations, and says them in its message', () => {
+    const report = failingReport();
+    const revision = report.projects[0]!.revisions[0]!;
+    revision.findings = [
+      finding({
+        rule: 'empty-downgrade',
+        message: 'downgrade() is empty',
+        file: 'migrations/versions/a1b2c3_change.py',
+        line: 30,
+        related: [
+          {
+            rule: 'downgrade-leaves-trace',
+            severity: 'error',
+            message: 'table audit is left behind',
+            docsUrl: `${RULE_DOCS_BASE}/downgrade-leaves-trace.md`,
+            file: 'migrations/versions/a1b2c3_change.py',
+            line: null,
+            statement: null,
+          },
+        ],
+      }),
+    ];
+    const log = buildSarif(report, metas);
+    expect(validate(log as unknown)).toBe(true);
+    const root = log.runs[0]!.results.find((r) => r.ruleId === 'empty-downgrade')!;
+    expect(root.message.text).toContain('and so downgrade-leaves-trace: table audit is left behind');
+    expect(root.relatedLocations).toEqual([
+      {
+        id: 1,
+        physicalLocation: {
+          artifactLocation: { uri: 'migrations/versions/a1b2c3_change.py', uriBaseId: '%SRCROOT%' },
+        },
+        message: { text: 'downgrade-leaves-trace: table audit is left behind' },
+      },
+    ]);
+    // One result per cause: the consequence is not a result of its own.
+    expect(log.runs[0]!.results.filter((r) => r.ruleId === 'downgrade-leaves-trace')).toEqual([]);
   });
 });
