@@ -1,8 +1,9 @@
 /**
  * The populated side of the round trip (issue "populated database"): right after the base
  * upgrade an empty template copy is made and the tables are seeded; before each revision the
- * tables still empty are topped up and every table's rows are captured; a failed step gets an
- * example row; after the downgrade the rows are compared with the capture. The runner
+ * tables still empty are topped up and the copies of the tables' rows brought up to date; a
+ * failed step gets an example row; after the downgrade the tables the revision locked are
+ * compared with their copies. The runner
  * (run.ts) calls these hooks and keeps the driver; everything here is SQL on the server.
  */
 import type pg from 'pg';
@@ -10,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { SchemaSnapshot } from '../schema/snapshot.js';
 import { seedDatabase, type SeedResult } from '../seed/seed.js';
 import { findDataExample } from './data-example.js';
-import { captureRows, compareRows, type DataCapture } from './data.js';
+import { compareRows, RowCopies, type DataCapture } from './data.js';
 import { EmptyTemplate } from './empty-copy.js';
 import type { RunTimings } from './steps.js';
 import type { DataFailure, RevisionData, RoundTripSeed, RoundTripStep, SeedSummary } from './types.js';
@@ -20,6 +21,8 @@ export class PopulatedDatabase {
   private summary: SeedSummary | null = null;
   /** Tables (sorted, joined) when the seeder last ran: a top-up is needed only when they changed. */
   private seededTables: string | null = null;
+  /** Copies of the tables' rows, kept across revisions (data.ts). */
+  private readonly copies = new RowCopies();
 
   constructor(
     private readonly seed: RoundTripSeed,
@@ -86,12 +89,21 @@ export class PopulatedDatabase {
       log: this.log,
     });
     this.add(result);
+    this.copies.invalidate(result.tables.filter((t) => t.inserted > 0).map((t) => t.table));
     this.seededTables = tables;
+  }
+
+  /**
+   * The rows of `tables` may have changed (a revision's steps locked them); null: of any table
+   * (the database was rebuilt, or a step's locks are unknown).
+   */
+  invalidate(tables: Iterable<string> | null): void {
+    this.copies.invalidate(tables);
   }
 
   async capture(db: pg.Client): Promise<{ capture: DataCapture; data: RevisionData }> {
     const t0 = performance.now();
-    const capture = await captureRows(db);
+    const capture = await this.copies.capture(db);
     this.timings.time('dataCaptureMs', performance.now() - t0);
     const rows: Record<string, number> = {};
     for (const [label, t] of capture.tables) if (t.rows > 0) rows[label] = t.rows;
@@ -117,10 +129,18 @@ export class PopulatedDatabase {
     return { phase, succeedsOnEmpty: empty, example, detail: step.errorDetail ?? null };
   }
 
-  /** After a downgrade that ran statements: what it did not give back. */
-  async compare(db: pg.Client, capture: DataCapture, data: RevisionData): Promise<void> {
+  /**
+   * After a downgrade that ran statements: what it did not give back, in the tables `only`
+   * (those the upgrade and downgrade may have changed; null: every table).
+   */
+  async compare(
+    db: pg.Client,
+    capture: DataCapture,
+    data: RevisionData,
+    only: ReadonlySet<string> | null,
+  ): Promise<void> {
     const t0 = performance.now();
-    data.differences = await compareRows(db, capture);
+    data.differences = await compareRows(db, capture, only);
     data.compared = true;
     this.timings.time('dataCompareMs', performance.now() - t0);
   }

@@ -1,7 +1,8 @@
 /**
  * One pending revision's round trip: snapshot → upgrade → snapshot → downgrade (to the parent,
  * on this revision's branch only) → snapshot → upgrade again → snapshot, with the populated
- * database's capture before and comparison after the downgrade. The runner (run.ts) supplies
+ * database's capture before and comparison after the downgrade (of the tables the steps
+ * locked, touched.ts). The runner (run.ts) supplies
  * the steps (it owns the driver) and decides what runs next; this file compares what one
  * revision did.
  */
@@ -11,6 +12,8 @@ import { diffSnapshots } from '../schema/diff.js';
 import { downgradeTarget } from './lineage.js';
 import type { PopulatedDatabase } from './populated.js';
 import { withOutcome, type TestSession } from './session.js';
+import type { SchemaSnapshot } from '../schema/snapshot.js';
+import { enumLabelRenamed, lockedRelations, withAncestors } from './touched.js';
 import { notRunRevision } from './steps.js';
 import type { RevisionRoundTrip, RoundTripStep } from './types.js';
 
@@ -30,9 +33,52 @@ export interface RevisionRunner {
 }
 
 export async function roundTripRevision(runner: RevisionRunner, id: string): Promise<RevisionRoundTrip> {
+  const s0 = await runner.session.snapshotBefore();
+  const out = await roundTrip(runner, id, s0);
+  if (runner.populated) await forgetTouchedCopies(runner, out, s0);
+  return out;
+}
+
+/**
+ * After the revision: the row copies of the tables its steps may have changed are out of date
+ * (all of them when that is not known, or when the database is not as the last snapshot saw it:
+ * something failed and it will be rebuilt).
+ */
+async function forgetTouchedCopies(
+  runner: RevisionRunner,
+  out: RevisionRoundTrip,
+  s0: SchemaSnapshot,
+): Promise<void> {
+  const { session, populated } = runner;
+  if (!populated) return;
+  const final = session.current;
+  const locked = lockedRelations(out.steps);
+  if (final === null || locked === null || out.steps.some((s) => !s.ok) || enumLabelRenamed(s0, final)) {
+    populated.invalidate(null);
+    return;
+  }
+  try {
+    populated.invalidate(await withAncestors(session.db, locked));
+  } catch {
+    populated.invalidate(null);
+  }
+}
+
+/** The tables the upgrade and downgrade may have changed; null when that is not known. */
+async function touchedTables(
+  runner: RevisionRunner,
+  steps: readonly RoundTripStep[],
+  s0: SchemaSnapshot,
+  s2: SchemaSnapshot,
+): Promise<Set<string> | null> {
+  const locked = lockedRelations(steps);
+  if (locked === null || enumLabelRenamed(s0, s2)) return null;
+  return withAncestors(runner.session.db, locked);
+}
+
+async function roundTrip(runner: RevisionRunner, id: string, s0: SchemaSnapshot): Promise<RevisionRoundTrip> {
   const { session, populated } = runner;
   const out: RevisionRoundTrip = notRunRevision(id, null);
-  const s0 = await session.snapshotBefore();
   out.schemaBefore = schemaFacts(s0);
   const captured = populated ? await populated.capture(session.db) : null;
   if (captured) out.data = captured.data;
@@ -73,7 +119,12 @@ export async function roundTripRevision(runner: RevisionRunner, id: string): Pro
   if (s2 === null) return out;
   // A downgrade that runs nothing is declared irreversible (empty-downgrade), not a loss.
   if (populated && captured && down.statements.some((st) => !st.bookkeeping))
-    await populated.compare(session.db, captured.capture, captured.data);
+    await populated.compare(
+      session.db,
+      captured.capture,
+      captured.data,
+      await touchedTables(runner, [up, down], s0, s2),
+    );
   out.downgradeDiff = diffSnapshots(s0, s2, 'after downgrade');
   out.schemaRestored = out.downgradeDiff.length === 0;
   if (out.downgradeDiff.length > 0) down.schemaDiff = out.downgradeDiff;

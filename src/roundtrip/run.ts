@@ -327,6 +327,7 @@ class RoundTripRunner implements RevisionRunner {
    */
   private async rebuild(id: string): Promise<string | null> {
     this.session.invalidate();
+    this.populated?.invalidate(null);
     const t0 = performance.now();
     try {
       await resetDatabase(this.session.db);

@@ -15,10 +15,13 @@ const PROJECT = 'populated';
 export async function populatedRoundTrip(
   databaseUrl: string,
   python: string[],
-  pending: string,
+  pending: string | string[],
   seedRows = 200,
   adminUrl?: string,
-): Promise<{ result: RoundTripResult; findings: Array<{ rule: string; message: string }> }> {
+): Promise<{
+  result: RoundTripResult;
+  findings: Array<{ rule: string; message: string; revision: string }>;
+}> {
   const revisions = fixtureRevisions(PROJECT);
   const result = await runRoundTrip({
     configPath: configPath(PROJECT),
@@ -28,7 +31,7 @@ export async function populatedRoundTrip(
     databaseUrlEnv: 'DATABASE_URL',
     revisions,
     baseHeads: ['p0base'],
-    pending: [pending],
+    pending: Array.isArray(pending) ? pending : [pending],
     statementTimeoutMs: 30_000,
     stepTimeoutMs: 60_000,
     modelDrift: false,
@@ -37,14 +40,14 @@ export async function populatedRoundTrip(
     seed: seedRows > 0 ? { rows: seedRows, randomSeed: 1, userSql: null } : null,
     adminUrl,
   });
-  const rev = result.revisions[0];
-  if (!rev) throw new Error('no revision');
-  const relFile = revisions.find((r) => r.id === pending)?.relFile ?? '';
-  const findings = runRules(
-    roundTripRules as ReadonlyArray<Rule<RoundTripRuleContext>>,
-    { revision: rev, relFile, downgradeLine: null },
-    {},
-  ).map((p) => ({ rule: p.finding.rule, message: p.finding.message }));
+  if (result.revisions.length === 0) throw new Error('no revision');
+  const findings = result.revisions.flatMap((rev) =>
+    runRules(
+      roundTripRules as ReadonlyArray<Rule<RoundTripRuleContext>>,
+      { revision: rev, relFile: revisions.find((r) => r.id === rev.id)?.relFile ?? '', downgradeLine: null },
+      {},
+    ).map((p) => ({ rule: p.finding.rule, message: p.finding.message, revision: rev.id })),
+  );
   return { result, findings };
 }
 

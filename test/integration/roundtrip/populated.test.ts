@@ -21,7 +21,7 @@ afterAll(async () => {
 const [bookworm] = testPythons();
 
 describe.each(testPythons())('populated round trip with $name', ({ argv, name }) => {
-  const run = async (pending: string, seedRows?: number) => {
+  const run = async (pending: string | string[], seedRows?: number) => {
     const url = await freshDatabase(server.url);
     return populatedRoundTrip(url, argv, pending, seedRows, adminUrlOf(server.url, url));
   };
@@ -130,6 +130,27 @@ describe.each(testPythons())('populated round trip with $name', ({ argv, name })
     const setNotNull = upgradeStatements(result).find((st) => /SET NOT NULL/i.test(st.sql));
     expect(setNotNull?.observed?.scanned).toContain('users');
     expect(setNotNull?.observed?.rewrote).not.toContain('users');
+  });
+
+  // Only the tables a revision's statements locked are compared (src/roundtrip/touched.ts).
+  it('a downgrade whose function empties another table loses data there (seen through the lock)', async () => {
+    const { result, findings } = await run('c9bad');
+    expect(findings.map((f) => f.rule)).toEqual(['downgrade-loses-data']);
+    expect(findings[0]?.message).toMatch(/does not give orders back: \d+ of \d+ row\(s\) gone/);
+    expect(result.revisions[0]?.data?.differences.map((d) => d.table)).toEqual(['orders']);
+  });
+
+  it('row copies follow the history: after a revision changed users, the next one compares with the new rows', async () => {
+    // d1mark appends '#' to every phone and takes it off again; its re-upgrade leaves it on. A
+    // copy of users still from before d1mark would make the good twin lose every phone.
+    const ok = await run(['d1mark', 'd2ok']);
+    expect(ok.result.revisions.map((r) => r.data?.compared)).toEqual([true, true]);
+    expect(ok.findings).toEqual([]);
+    const bad = await run(['d1mark', 'd2bad']);
+    expect(bad.findings.map((f) => [f.revision, f.rule])).toEqual([['d2bad', 'downgrade-loses-data']]);
+    expect(bad.findings[0]?.message).toMatch(
+      /Example: key \[-?\d+\]: before phone = ".*#"; after phone = null\./,
+    );
   });
 
   onBookworm('observes: CREATE INDEX CONCURRENTLY does not rewrite the table', async () => {
