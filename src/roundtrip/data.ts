@@ -31,6 +31,8 @@ export interface CapturedTable {
 
 export interface DataCapture {
   tables: Map<string, CapturedTable>;
+  /** How many tables were copied for this capture (the others' copies were still good). */
+  copied: number;
 }
 
 export interface DataDifference {
@@ -187,7 +189,7 @@ export class RowCopies {
       }
     }
     this.stale = new Set();
-    return { tables: new Map(this.copies) };
+    return { tables: new Map(this.copies), copied: fresh.length };
   }
 }
 

@@ -105,6 +105,7 @@ export class PopulatedDatabase {
     const t0 = performance.now();
     const capture = await this.copies.capture(db);
     this.timings.time('dataCaptureMs', performance.now() - t0);
+    this.timings.time('dataTablesCopied', capture.copied);
     const rows: Record<string, number> = {};
     for (const [label, t] of capture.tables) if (t.rows > 0) rows[label] = t.rows;
     return { capture, data: { rows, failure: null, differences: [], compared: false } };
@@ -141,6 +142,12 @@ export class PopulatedDatabase {
   ): Promise<void> {
     const t0 = performance.now();
     data.differences = await compareRows(db, capture, only);
+    // How many tables the comparisons looked at (bench/README.md, "populated").
+    this.timings.time(
+      'dataTablesCompared',
+      only === null ? capture.tables.size : [...capture.tables.keys()].filter((t) => only.has(t)).length,
+    );
+    if (only === null) this.timings.count('dataComparedAll');
     data.compared = true;
     this.timings.time('dataCompareMs', performance.now() - t0);
   }
