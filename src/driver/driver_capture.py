@@ -58,9 +58,7 @@ OBSERVE_SQL = (
 )
 
 # Sizes of the given relations (OIDs from OBSERVE_SQL, formatted in as integers: no parameters).
-RELATION_SIZES_SQL = (
-    "select o, pg_relation_size(o::oid) from unnest(array[{}]::int8[]) o"
-)
+RELATION_SIZES_SQL = "select o, pg_relation_size(o::oid) from unnest(array[{}]::int8[]) o"
 
 BOOKKEEPING_FUNCTIONS = {
     "_ensure_version_table",
@@ -334,20 +332,12 @@ def _relation_sizes(dbapi_conn, oids):
     """relation -> bytes of its main fork, for `oids` (relation -> oid)."""
     if not oids:
         return {}
-    cur = None
+    sql = RELATION_SIZES_SQL.format(",".join(str(int(o)) for o in oids.values()))
     try:
-        cur = dbapi_conn.cursor()
-        cur.execute(RELATION_SIZES_SQL.format(",".join(str(int(o)) for o in oids.values())))
-        size_by_oid = {int(o): int(size) for o, size in cur.fetchall()}
-        return {rel: size_by_oid[int(o)] for rel, o in oids.items() if int(o) in size_by_oid}
+        size_by_oid = {int(o): int(size) for o, size in _probe_rows(dbapi_conn, sql)}
     except Exception:  # never break the user's migration because of our probe
         return {}
-    finally:
-        if cur is not None:
-            try:
-                cur.close()
-            except Exception:
-                pass
+    return {rel: size_by_oid[int(o)] for rel, o in oids.items() if int(o) in size_by_oid}
 
 
 def close_locks(entries, end):
