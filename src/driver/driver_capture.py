@@ -364,9 +364,19 @@ def on_handle_error(ctx):
     entry["durationMs"] = round((time.perf_counter() - entry.pop("_start")) * 1000, 3)
     entry["error"] = db_error_text(getattr(ctx, "original_exception", None))
     entry["errorDetail"] = _db_error_detail(getattr(ctx, "original_exception", None))
-    entry["inTransaction"] = True if entry["inTransaction"] is None else entry["inTransaction"]
+    entry["inTransaction"] = _failed_in_transaction(ctx)
     STATE.recording.append(entry)
     STATE.last_error_statement = entry
+
+
+def _failed_in_transaction(ctx):
+    """A failed statement ran in a block when the session is now aborted (3), not idle: autocommit
+    (a CONCURRENTLY build meeting duplicates) leaves it idle. Unknown or broken (4): in a block."""
+    try:
+        status = _transaction_status(_dbapi_connection(getattr(ctx, "connection", None), ctx.cursor))
+    except Exception:
+        status = None
+    return status in (None, 2, 3, 4)
 
 
 def db_error_text(exc):

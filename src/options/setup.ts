@@ -240,6 +240,6 @@ export const SETUP_OPTIONS: readonly OptionSpec[] = [
     inputDefault: '',
     group: 'database',
     description:
-      'SQL file run after the synthetic rows (or instead, with seed-rows 0), e.g. an anonymised sample',
+      'SQL file run after the synthetic rows (or instead, with seed-rows 0), e.g. an anonymised sample; an error in it stops the check (exit 2)',
   },
 ];

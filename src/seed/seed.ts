@@ -9,9 +9,10 @@
  * reject are filtered out by the same statement; rows that collide with a unique constraint are
  * skipped (`ON CONFLICT DO NOTHING`); a table that ends up short is topped up with a differently
  * salted batch, a few times. A table that still cannot be filled is reported with the reason and
- * left empty — seeding never fails the run.
+ * left empty — synthetic rows never fail the run; the user's own --seed-sql file failing does.
  */
 import type pg from 'pg';
+import { infraError, usageError, type MigrationGuardError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { readCatalog, quoteIdent, type Catalog, type CatalogTable } from './catalog.js';
 import { BatchPlanner, type DeferredForeignKey } from './plan.js';
@@ -64,12 +65,51 @@ export async function seedDatabase(client: pg.Client, options: SeedOptions): Pro
   if (options.userSql) {
     try {
       await client.query(options.userSql.sql);
-      userSql = { file: options.userSql.file, ok: true, error: null };
     } catch (e) {
-      userSql = { file: options.userSql.file, ok: false, error: firstLine(e) };
+      throw userSqlError(e, options.userSql, options.rows > 0);
     }
+    userSql = { file: options.userSql.file, ok: true, error: null };
   }
   return { tables, userSql, durationMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * The user's seed SQL failed: the check would otherwise pass on data that is not theirs, so the
+ * run stops with one line naming the file, the line and the server's error (exit 2; the whole
+ * file ran in one implicit transaction, so none of it stayed). A connection that broke
+ * meanwhile is the infrastructure's failure, not the file's.
+ */
+function userSqlError(
+  e: unknown,
+  userSql: { file: string; sql: string },
+  afterSynthetic: boolean,
+): MigrationGuardError {
+  const err = e as { code?: unknown; position?: unknown; detail?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (!/^[0-9A-Z]{5}$/.test(code) || /^(?:08|53|57P|58|XX)/.test(code))
+    return infraError(`seed-sql ${userSql.file}: the database failed while it ran: ${firstLine(e)}`, e);
+  const position = Number(err.position);
+  const line = Number.isInteger(position) && position > 0 ? lineAt(userSql.sql, position - 1) : null;
+  const detail = typeof err.detail === 'string' && err.detail ? ` (${firstLine(err.detail)})` : '';
+  // Keys of a sample may collide with the synthetic rows' (ids 1, 2, … are in both).
+  const where = afterSynthetic
+    ? 'it runs on the base schema after the synthetic rows; --seed-rows 0 runs it alone'
+    : 'it runs on the base schema';
+  return usageError(
+    `seed-sql ${userSql.file}${line ? ` line ${line}` : ''}: ${firstLine(e)}${detail}: fix the file (${where})`,
+    e,
+  );
+}
+
+/** 1-based line of the character at `offset` (the server's error position counts characters). */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  let i = 0;
+  for (const ch of text) {
+    if (i++ >= offset) break;
+    if (ch === '\n') line++;
+  }
+  return line;
 }
 
 class Seeder {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT_USAGE, MigrationGuardError } from '../../../src/errors.js';
 import { seedDatabase } from '../../../src/seed/seed.js';
 import { startTestServer, type TestServer } from '../../helpers/postgres.js';
 import { freshDatabase } from '../roundtrip/fixtures.js';
@@ -171,13 +172,40 @@ describe('seeder', () => {
           { id: 1, label: 'kept' },
           { id: 2, label: 'from the user' },
         ]);
-        const bad = await seedDatabase(client, {
-          rows: 0,
-          randomSeed: 1,
-          userSql: { file: 'seed.sql', sql: 'insert into nowhere values (1)' },
-        });
-        expect(bad.tables).toEqual([]);
-        expect(bad.userSql).toMatchObject({ ok: false, error: 'relation "nowhere" does not exist' });
+      },
+    );
+  });
+
+  it('stops with a usage error naming the file, the line and the error when the user SQL fails; none of it stays', async () => {
+    await withDatabase(
+      `create table lookup (id integer primary key, label text);
+       insert into lookup values (1, 'kept');`,
+      async (client) => {
+        const failure = (sql: string) =>
+          seedDatabase(client, { rows: 0, randomSeed: 1, userSql: { file: 'db/sample.sql', sql } }).then(
+            () => null,
+            (e: unknown) => e as MigrationGuardError,
+          );
+        const missing = await failure(
+          "insert into lookup values (2, 'first');\n-- the old table name\ninsert into nowhere values (1);\n",
+        );
+        expect(missing).toBeInstanceOf(MigrationGuardError);
+        expect(missing?.exitCode).toBe(EXIT_USAGE);
+        expect(missing?.message).toBe(
+          'seed-sql db/sample.sql line 3: relation "nowhere" does not exist: fix the file (it runs on the base schema)',
+        );
+        // An error found while executing has no position; the server's DETAIL names the row.
+        const duplicate = await failure(
+          "insert into lookup values (3, 'x');\ninsert into lookup values (1, 'again');",
+        );
+        expect(duplicate?.exitCode).toBe(EXIT_USAGE);
+        expect(duplicate?.message).toBe(
+          'seed-sql db/sample.sql: duplicate key value violates unique constraint "lookup_pkey" (Key (id)=(1) already exists.): fix the file (it runs on the base schema)',
+        );
+        // One implicit transaction: the statements before the failing one did not stay.
+        expect(await rows(client, 'select id, label from lookup order by id')).toEqual([
+          { id: 1, label: 'kept' },
+        ]);
       },
     );
   });

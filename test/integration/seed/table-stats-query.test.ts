@@ -4,27 +4,15 @@
  * real PostgreSQL with tables in several schemas, kinds and states: the file it writes must be
  * what --table-stats reads (loadTableStats), with the names the round trip gives tables.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTableStats } from '../../../src/roundtrip/estimate.js';
 import { startTestServer, type TestServer } from '../../helpers/postgres.js';
-import { freshDatabase, repoRoot } from '../roundtrip/fixtures.js';
-
-/** The fenced blocks of the README section that documents the query: the SQL, then the command. */
-function readmeQuery(): { sql: string; command: string } {
-  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Production-size lock estimates');
-  expect(start, 'README has the section').toBeGreaterThanOrEqual(0);
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const sql = /```sql\n([\s\S]*?)\n```/.exec(section)?.[1];
-  const command = /```sh\n([\s\S]*?)\n```/.exec(section)?.[1];
-  if (!sql || !command) throw new Error('the README section has no ```sql or ```sh block');
-  return { sql, command };
-}
+import { runReadmeTableStats } from '../../helpers/table-stats-readme.js';
+import { freshDatabase } from '../roundtrip/fixtures.js';
 
 let server: TestServer;
 let work: string;
@@ -38,22 +26,6 @@ afterAll(async () => {
   await server?.dispose();
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-/** Writes the README's query to table-stats.sql and runs the README's command in `dir`. */
-function runReadmeCommand(dir: string, productionUrl: string): string {
-  const { sql, command } = readmeQuery();
-  expect(command).toContain('table-stats.sql');
-  expect(command).toContain('> table-stats.json');
-  writeFileSync(path.join(dir, 'table-stats.sql'), `${sql}\n`);
-  const r = spawnSync('bash', ['-c', command], {
-    cwd: dir,
-    env: { ...process.env, PRODUCTION_URL: productionUrl },
-    encoding: 'utf8',
-  });
-  expect(r.status, r.stderr).toBe(0);
-  expect(r.stderr).toBe('');
-  return path.join(dir, 'table-stats.json');
-}
 
 async function sql(url: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -97,7 +69,7 @@ describe('the README --table-stats query on a real server', () => {
        create view big_orders as select * from orders where amount > 100;
        analyze orders; analyze shop.items; analyze "Mixed Case"; analyze events_2024; analyze order_totals;`,
     );
-    const file = runReadmeCommand(work, url);
+    const file = runReadmeTableStats(work, url);
     const text = readFileSync(file, 'utf8');
     // One line of JSON, straight from psql: no header, no footer, no alignment padding.
     expect(text.trim().split('\n')).toHaveLength(1);
@@ -130,7 +102,7 @@ describe('the README --table-stats query on a real server', () => {
   it('writes {} on a database without tables, which --table-stats accepts', async () => {
     const url = await freshDatabase(server.url);
     const dir = mkdtempSync(path.join(work, 'empty-'));
-    const file = runReadmeCommand(dir, url);
+    const file = runReadmeTableStats(dir, url);
     expect(readFileSync(file, 'utf8').trim()).toBe('{}');
     expect(await loadTableStats(file)).toEqual({});
   });
