@@ -7,8 +7,9 @@
  *      /usr/bin/time -v: total time, per-revision overhead, peak RSS of the node process and of
  *      the Python driver (VmHWM of the driver process, polled from /proc);
  *   2. the same CLI with --database-url on a local server this bench started (same provider
- *      code and settings), so both sides below use one server; then once more with
- *      `--seed-rows 0`: the audit with (default) and without the populated database;
+ *      code and settings), so both sides below use one server; and with `--seed-rows 0` before
+ *      and after it (A-B-A, against load drift): the audit with (default) and without the
+ *      populated database;
  *   3. an alembic CLI loop on a fresh database of that server:
  *      `python3 -m alembic upgrade <rev>; downgrade <rev>@<parent>; upgrade <rev>` per revision,
  *      over the first SAMPLE revisions (each call imports alembic and every revision file, so
@@ -329,25 +330,35 @@ try {
     // The admin URL of the server (db.url is the throwaway migration role's).
     const serverUrl = new URL(db.adminUrl);
     serverUrl.pathname = '/postgres';
+    // The audit without the populated database (seeding is on by default) runs before and
+    // after the seeded one (A-B-A): the machine's load drifts over minutes, and the mean of the
+    // two unseeded runs is what the seeded run is compared with.
+    const unseededRun = (name: string) =>
+      runOurs(
+        repo.dir,
+        ['--database-url', serverUrl.toString(), '--seed-rows', '0'],
+        path.join(outDir, name),
+      );
+    const unseeded = await unseededRun('url-unseeded.json');
+    describeRun(
+      'check --all --database-url --seed-rows 0 (no populated database), before the seeded run',
+      unseeded,
+    );
     const onServer = await runOurs(
       repo.dir,
       ['--database-url', serverUrl.toString()],
       path.join(outDir, 'url.json'),
     );
     describeRun('migration-guard check --all --database-url (the server the alembic loop uses)', onServer);
-    // The same audit without the populated database (seeding is on by default): its cost is the
-    // ratio of the two, measured on the same server in the same run.
-    const unseeded = await runOurs(
-      repo.dir,
-      ['--database-url', serverUrl.toString(), '--seed-rows', '0'],
-      path.join(outDir, 'url-unseeded.json'),
-    );
-    describeRun('the same with --seed-rows 0 (no populated database)', unseeded);
+    const unseededAfter = await unseededRun('url-unseeded-after.json');
+    describeRun('the same with --seed-rows 0 again, after the seeded run', unseededAfter);
     const seed = onServer.report.projects[0]?.seed;
     const seededTables = seed ? Object.values(seed.tables).filter((n) => n > 0).length : 0;
+    const unseededMs = (unseeded.wallMs + unseededAfter.wallMs) / 2;
     console.log(
       `  seeding: ${seed ? `${seed.rowsPerTable} rows per table, ${seededTables} table(s) seeded, ${Object.keys(seed.unfilled).length} unfilled` : 'absent from the report'}; ` +
-        `audit with / without seeding: ${(onServer.wallMs / unseeded.wallMs).toFixed(2)}x (goal ≤ 1.3x)`,
+        `audit with / without seeding: ${(onServer.wallMs / unseededMs).toFixed(2)}x (goal ≤ 1.3x; ` +
+        `${fmtS(onServer.wallMs)} / mean of ${fmtS(unseeded.wallMs)} and ${fmtS(unseededAfter.wallMs)})`,
     );
 
     const loop = await alembicLoop(repo.dir, db.url, specs.slice(0, SAMPLE));
