@@ -40,6 +40,7 @@ describe('dist/', () => {
       'driver.py',
       'driver_capture.py',
       'driver_channel.py',
+      'driver_observe.py',
       'driver_project.py',
       'driver_state.py',
       'resolve_revisions.py',
