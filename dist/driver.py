@@ -56,6 +56,7 @@ def _run_command(fn, target, observe=False):
     STATE.capture_s = 0.0
     STATE.observe = observe
     STATE.tx_open = []
+    STATE.last_probe = None
     start = time.perf_counter()
     error = None
     error_line = None

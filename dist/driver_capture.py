@@ -2,13 +2,13 @@
 statement a command executes with the revision and line that issued it, the locks it holds, the
 timeouts in force and, for pending revisions, what it rewrote and scanned."""
 
-import json
 import os
 import re
 import sys
 import time
 
 from driver_channel import send
+from driver_observe import close_locks, observe_probe, observed, probe_rows
 from driver_state import STATE
 
 MAX_SQL_CHARS = 20000
@@ -37,28 +37,6 @@ TIMEOUTS_SQL = (
     "select name, setting, source from pg_settings"
     " where name in ('lock_timeout', 'statement_timeout')"
 )
-
-# What a statement did to the storage and how much it read: relfilenode of every user table and
-# index (a new one = rewritten), and the sequential scans / tuples read so far in this
-# transaction. Read before and after each observed statement, so it is kept cheap: the
-# transaction's scan counters come from the functions pg_stat_xact_user_tables is made of,
-# called directly (the view joins pg_class and pg_namespace a second time: about half the
-# probe's time), and table sizes are read afterwards only for the tables a statement rewrote or
-# scanned (RELATION_SIZES_SQL), not for every table twice per statement.
-OBSERVE_SQL = (
-    "select coalesce(json_object_agg(rel, json_build_array(fn, scans, tup, kind, oid)), '{}')"
-    " from (select case when n.nspname = 'public' then c.relname"
-    " else n.nspname || '.' || c.relname end as rel, c.relfilenode as fn,"
-    " case when c.relkind <> 'i' then pg_stat_get_xact_numscans(c.oid) else 0 end as scans,"
-    " case when c.relkind <> 'i' then pg_stat_get_xact_tuples_returned(c.oid) else 0 end as tup,"
-    " c.relkind as kind, c.oid::int8 as oid"
-    " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-    " where c.relkind in ('r', 'i', 'm') and n.nspname <> 'information_schema'"
-    " and n.nspname !~ '^pg_') x"
-)
-
-# Sizes of the given relations (OIDs from OBSERVE_SQL, formatted in as integers: no parameters).
-RELATION_SIZES_SQL = "select o, pg_relation_size(o::oid) from unnest(array[{}]::int8[]) o"
 
 BOOKKEEPING_FUNCTIONS = {
     "_ensure_version_table",
@@ -172,23 +150,9 @@ def _in_transaction(dbapi_conn):
     return None if autocommit is None else not bool(autocommit)
 
 
-def _probe_rows(dbapi_conn, sql):
-    """Rows of one of our probe queries, run on the migration's own connection (the only one
-    that sees its transaction). The cursor is always closed, whatever happens."""
-    cur = dbapi_conn.cursor()
-    try:
-        cur.execute(sql)
-        return cur.fetchall()
-    finally:
-        try:
-            cur.close()
-        except Exception:
-            pass
-
-
 def _read_locks(dbapi_conn):
     try:
-        rows = _probe_rows(dbapi_conn, LOCKS_SQL_PLAIN)
+        rows = probe_rows(dbapi_conn, LOCKS_SQL_PLAIN)
     except Exception as e:  # never break the user's migration because of our probe
         return [{"relation": "?", "mode": "unknown (%s)" % type(e).__name__}]
     seen = []
@@ -232,8 +196,17 @@ def on_before_execute(conn, cursor, statement, parameters, context, executemany)
     }
     if rev is not None:
         _record_session_state(entry, _dbapi_connection(conn, cursor))
+    # The previous observed statement's "after" is this one's "before" when nothing else ran on
+    # the connection since and its transaction is still open (the scan counters are per
+    # transaction): any other statement, a commit or a rollback drops it first.
+    reusable, STATE.last_probe = STATE.last_probe, None
     if STATE.observe and rev is not None and not entry["bookkeeping"]:
-        entry["_probe"] = _observe_probe(_dbapi_connection(conn, cursor))
+        dbapi_conn = _dbapi_connection(conn, cursor)
+        same = reusable is not None and reusable[0] is dbapi_conn
+        if same and entry.get("inTransactionBefore") is True:
+            entry["_probe"] = reusable[1]
+        else:
+            entry["_probe"] = observe_probe(dbapi_conn)
     STATE.pending.append(entry)
     send({"event": "statement", "sql": sql[:2000], "line": line, "revision": rev})
     now = time.perf_counter()
@@ -249,7 +222,7 @@ def _record_session_state(entry, dbapi_conn):
     if status == 3:  # an aborted transaction answers nothing; the statement will fail anyway
         return
     try:
-        for name, setting, source in _probe_rows(dbapi_conn, TIMEOUTS_SQL):
+        for name, setting, source in probe_rows(dbapi_conn, TIMEOUTS_SQL):
             ms = int(float(setting))
             if (
                 name == "statement_timeout"
@@ -274,7 +247,10 @@ def on_after_execute(conn, cursor, statement, parameters, context, executemany):
         entry["locks"] = _read_locks(dbapi_conn)
     before = entry.pop("_probe", None)
     if before is not None:
-        entry["observed"] = _observed(before, _observe_probe(dbapi_conn), entry, dbapi_conn)
+        after = observe_probe(dbapi_conn)
+        entry["observed"] = observed(before, after, entry, dbapi_conn)
+        if after is not None and entry["inTransaction"] is True:
+            STATE.last_probe = (dbapi_conn, after)
         entry["_end"] = hook_start
         if entry["inTransaction"]:
             STATE.tx_open.append(entry)
@@ -284,89 +260,34 @@ def on_after_execute(conn, cursor, statement, parameters, context, executemany):
     STATE.capture_s += time.perf_counter() - hook_start
 
 
-def _observe_probe(dbapi_conn):
-    try:
-        rows = _probe_rows(dbapi_conn, OBSERVE_SQL)
-    except Exception:  # no observation rather than a broken migration
-        return None
-    value = rows[0][0] if rows else {}
-    return json.loads(value) if isinstance(value, str) else (value or {})
-
-
-def _observed(before, after, entry, dbapi_conn):
-    """rewrote: existing relations with a new relfilenode; scanned: existing tables whose
-    sequential scans grew within the transaction (unknown outside one)."""
-    if after is None:
-        return None
-    rewrote = []
-    scanned = []
-    rows = {}
-    tables = {}  # existing tables (relkind r) -> oid
-    for rel, (fn, scans, tup, kind, oid) in after.items():
-        old = before.get(rel)
-        if old is None:
-            continue  # created by this statement: nothing existed to rewrite or lock
-        if fn != old[0]:
-            rewrote.append(rel)
-        if kind == "r":
-            tables[rel] = oid
-            if entry["inTransaction"] and scans > old[1]:
-                scanned.append(rel)
-            if tup > old[2]:
-                rows[rel] = tup - old[2]
-    locked = sorted(
-        {l["relation"] for l in entry.get("locks", []) if l["relation"] in before}
-    )
-    measured = {rel: oid for rel, oid in tables.items() if rel in rewrote or rel in scanned}
-    return {
-        "rewrote": sorted(rewrote),
-        "scanned": sorted(scanned) if entry["inTransaction"] else None,
-        "rowsRead": rows,
-        "bytes": _relation_sizes(dbapi_conn, measured),
-        "locked": locked,
-        "lockMs": {},
-    }
-
-
-def _relation_sizes(dbapi_conn, oids):
-    """relation -> bytes of its main fork, for `oids` (relation -> oid)."""
-    if not oids:
-        return {}
-    sql = RELATION_SIZES_SQL.format(",".join(str(int(o)) for o in oids.values()))
-    try:
-        size_by_oid = {int(o): int(size) for o, size in _probe_rows(dbapi_conn, sql)}
-    except Exception:  # never break the user's migration because of our probe
-        return {}
-    return {rel: size_by_oid[int(o)] for rel, o in oids.items() if int(o) in size_by_oid}
-
-
-def close_locks(entries, end):
-    """The transaction ended at `end`: each statement's locks were held from its start."""
-    for entry in entries:
-        obs = entry.get("observed")
-        if not obs:
-            continue
-        held = round((end - entry["_end"]) * 1000 + entry["durationMs"], 3)
-        obs["lockMs"] = {rel: held for rel in obs["locked"]}
-        entry.pop("_end", None)
-
-
 def on_transaction_end(conn):
+    STATE.last_probe = None
     if STATE.tx_open:
         close_locks(STATE.tx_open, time.perf_counter())
         STATE.tx_open = []
 
 
 def on_handle_error(ctx):
+    STATE.last_probe = None
     if STATE.recording is None or not STATE.pending:
         return
     entry = STATE.pending.pop()
     entry["durationMs"] = round((time.perf_counter() - entry.pop("_start")) * 1000, 3)
     entry["error"] = db_error_text(getattr(ctx, "original_exception", None))
     entry["errorDetail"] = _db_error_detail(getattr(ctx, "original_exception", None))
-    entry["inTransaction"] = True if entry["inTransaction"] is None else entry["inTransaction"]
+    entry["inTransaction"] = _failed_in_transaction(ctx)
     STATE.recording.append(entry)
     STATE.last_error_statement = entry
+
+
+def _failed_in_transaction(ctx):
+    """A failed statement ran in a block when the session is now aborted (3), not idle: autocommit
+    (a CONCURRENTLY build meeting duplicates) leaves it idle. Unknown or broken (4): in a block."""
+    try:
+        status = _transaction_status(_dbapi_connection(getattr(ctx, "connection", None), ctx.cursor))
+    except Exception:
+        status = None
+    return status in (None, 2, 3, 4)
 
 
 def db_error_text(exc):

@@ -22,6 +22,9 @@ class DriverState:
         self.own_statement_timeout_ms = 0  # the guard we put in PGOPTIONS; not the project's
         self.observe = False  # probe rewrites / scans around each statement (pending revisions)
         self.tx_open = []  # observed statements of the transaction still open
+        # (connection, probe) taken after the last observed statement; reused as the next one's
+        # "before" when nothing ran in between (driver_capture.on_before_execute)
+        self.last_probe = None
 
 
 STATE = DriverState()
