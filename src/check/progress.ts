@@ -46,6 +46,8 @@ export class CheckProgress {
           const parsed = analysis.parsed.get(id);
           const rt = done.get(id);
           if (!rt || rt.notRun) notChecked.push(`${project.id}: ${id}`);
+          // Why this revision has no round trip: its own reason, or the interruption.
+          const notCheckedReason = rt ? (rt.notRun ?? null) : `the run was interrupted (${signal})`;
           return {
             id,
             downRevisions: parsed?.downRevisions ?? [],
@@ -56,6 +58,7 @@ export class CheckProgress {
             schemaRestored: rt ? rt.schemaRestored : null,
             findings: [],
             durationMs: rt ? Math.round(rt.durationMs) : undefined,
+            ...(notCheckedReason ? { notChecked: notCheckedReason.replace(/^not (run|checked): /, '') } : {}),
           };
         });
         return {
