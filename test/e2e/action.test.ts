@@ -19,6 +19,7 @@ import type { AlembicRepo } from '../helpers/git-repo.js';
 import { makeAlembicRepo, revisionFile, revisionPath } from '../helpers/git-repo.js';
 import type { TestServer } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/postgres.js';
+import { assertValidReport } from '../helpers/report-schema.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dist = path.resolve(process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist'));
@@ -198,6 +199,7 @@ describe('the action bundle on a pull request', () => {
     expect(sarif.runs[0]!.tool.driver.rules.map((r) => r.id)).toContain('require-concurrent-index');
     expect(sarif.runs[0]!.results).toEqual([]);
     firstReportPath = run.outputs['report-path']!;
+    assertValidReport(readFileSync(firstReportPath, 'utf8'), 'the clean run report');
     const report = JSON.parse(readFileSync(firstReportPath, 'utf8')) as {
       projects: Array<{ revisions: Array<{ id: string; steps: unknown[] }> }>;
       github: { pullRequest: number; headSha: string };
@@ -294,6 +296,7 @@ describe('the action bundle on a pull request', () => {
         html_url: 'https://github.example/acme/shop/actions/runs/5151',
       },
     });
+    assertValidReport(readFileSync(firstReportPath, 'utf8'), 'the unsafe run report');
     const report = JSON.parse(readFileSync(firstReportPath, 'utf8')) as { github: { pullRequest: number } };
     const forkReport = path.join(path.dirname(firstReportPath), 'fork-report.json');
     writeFileSync(forkReport, JSON.stringify({ ...report, github: { ...report.github, pullRequest: 11 } }));

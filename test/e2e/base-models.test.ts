@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import type { AlembicRepo, RevisionSpec } from '../helpers/git-repo.js';
 import { makeAlembicRepo, revisionFile, revisionPath } from '../helpers/git-repo.js';
+import { validReport } from '../helpers/report-schema.js';
 import { BASE_REVISION, MODELS_ENV_PY, modelsPy } from '../integration/precision/projects.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -57,7 +58,7 @@ async function pullRequest(models: string): Promise<Report> {
     { encoding: 'utf8', timeout: 240_000 },
   );
   expect(r.stderr).not.toMatch(/\n\s+at /);
-  return JSON.parse(r.stdout) as Report;
+  return validReport(r.stdout);
 }
 
 describe('two-step drops through the built bundle', () => {

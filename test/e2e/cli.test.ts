@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDatabase } from '../../src/database/index.js';
 import { silentLogger } from '../../src/log.js';
-import type { Report } from '../../src/report/model.js';
+import { validReport } from '../helpers/report-schema.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dist = process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist');
@@ -128,7 +128,7 @@ describe('migration-guard CLI (built dist/)', () => {
     git('checkout', '-q', 'unsafe-pr');
     const r = checkShop('--no-database', '--format', 'json', '--quiet');
     expect(r.code, r.stderr).toBe(1);
-    const report = JSON.parse(r.stdout) as Report;
+    const report = validReport(r.stdout);
     expect(report.projects[0]?.mode).toBe('static');
     const rules = report.projects.flatMap((p) =>
       p.revisions.flatMap((rev) => rev.findings.map((f) => f.rule)),
@@ -141,7 +141,7 @@ describe('migration-guard CLI (built dist/)', () => {
     git('checkout', '-q', 'safe-pr');
     const r = checkShop('--local-postgres', '--python', PYTHON, '--format', 'json');
     expect(r.code, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as Report;
+    const report = validReport(r.stdout);
     expect(report.version).toBe(1);
     const project = report.projects[0];
     expect(project?.heads).toEqual(['c3d2e4f6a7b8']);
@@ -165,7 +165,7 @@ describe('migration-guard CLI (built dist/)', () => {
     const r = checkShop('--local-postgres', '--python', PYTHON, '--format', 'json', '--output', out);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain('FAILED');
-    const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+    const report = validReport(readFileSync(out, 'utf8'));
     const status = report.projects[0]?.revisions.find((x) => x.id === 'd4c3b5a7e8f9');
     expect(status?.schemaRestored).toBe(false);
     const byRule = new Map(status?.findings.map((f) => [f.rule, f]));

@@ -23,6 +23,7 @@ import type { AlembicRepo } from '../helpers/git-repo.js';
 import { makeAlembicRepo, revisionFile, revisionPath } from '../helpers/git-repo.js';
 import type { TestServer } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/postgres.js';
+import { assertValidReport } from '../helpers/report-schema.js';
 import { ActionRunner, assertBundle, dist, prPayload } from './action-harness.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -202,6 +203,7 @@ describe('hostile revision text through the CLI', () => {
     expectNoPassword('sarif', sarif);
     expectNoPassword('stdout with --output', j.stdout + s.stdout);
     expect(commandLines(j.stdout + s.stdout)).toEqual([]);
+    assertValidReport(json, 'the hostile revisions report');
     const report = JSON.parse(json) as {
       projects: Array<{
         revisions: Array<{ id: string; findings: Array<{ rule: string; message: string }> }>;
@@ -316,6 +318,7 @@ describe('files outside the repository through the CLI', () => {
       expect(performance.now() - t0).toBeLessThan(60_000);
       expect(r.status, r.stderr).toBe(1);
       expect(r.stdout + r.stderr).not.toContain('TOP-SECRET-TEXT');
+      assertValidReport(r.stdout, 'the outside-links report');
       const report = JSON.parse(r.stdout) as {
         projects: Array<{ mode: string; findings: Array<{ rule: string; file: string; message: string }> }>;
       };

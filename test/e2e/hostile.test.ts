@@ -20,6 +20,7 @@ import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { makeAlembicRepo, revisionFile, revisionPath, type AlembicRepo } from '../helpers/git-repo.js';
 import type { RevisionSpec } from '../helpers/git-repo.js';
 import { startTestServer, type TestServer } from '../helpers/postgres.js';
+import { validReport } from '../helpers/report-schema.js';
 import { ActionRunner, TOKEN, assertBundle, dist, prPayload } from './action-harness.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -309,7 +310,7 @@ describe.each(providers)('$name provider', (provider) => {
         expect(run.code, run.stderr).toBe(code);
         expect(run.stderr).toBe('migration-guard: interrupted during s2 upgrade; cleaned up\n');
         expect(run.stdout).toBe('');
-        const partial = JSON.parse(readFileSync(output, 'utf8')) as Report;
+        const partial = validReport(readFileSync(output, 'utf8'));
         expect(partial.interrupted).toEqual({
           signal,
           during: 's2 upgrade',
@@ -352,7 +353,7 @@ describe.each(providers)('$name provider', (provider) => {
       const run = await auditJson(dir, clusterDir);
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).not.toMatch(/\n\s+at |Unhandled|internal error/);
-      const report = JSON.parse(run.stdout) as Report;
+      const report = validReport(run.stdout);
       const [t1] = stepsOf(report, 't1');
       expect(t1).toMatchObject({ phase: 'upgrade', ok: false });
       expect(t1!.error).toMatch(/server closed the connection|terminating connection/);
@@ -375,7 +376,7 @@ describe.each(providers)('$name provider', (provider) => {
       const clusterDir = clusterDirIn(work);
       const run = await auditJson(dir, clusterDir);
       expect(run.code, run.stderr).toBe(1);
-      const report = JSON.parse(run.stdout) as Report;
+      const report = validReport(run.stdout);
       expect(report.projects[0]!.database?.migrationRole).toBe('restricted');
       expect(stepsOf(report, 'p0').map((s) => [s.phase, s.ok, s.error])).toEqual([
         ['upgrade', true, null],

@@ -16,6 +16,7 @@ import type { FakeGitHub } from '../helpers/fake-github.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
 import type { TestServer } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/postgres.js';
+import { assertValidReport, validReport } from '../helpers/report-schema.js';
 import type { ActionRun } from './action-harness.js';
 import { ActionRunner, assertBundle, prPayload } from './action-harness.js';
 
@@ -89,7 +90,7 @@ describe('matrix fan-out: discover → check per project → merged comment', ()
     expect(catalog.code, catalog.stdout + catalog.stderr).toBe(1);
     expect(catalog.stdout).toMatch(/::error .*title=require-concurrent-index/);
     for (const [i, entry] of matrix.include.entries()) {
-      const report = JSON.parse(readFileSync(runs[i]!.outputs['report-path']!, 'utf8')) as Report;
+      const report = validReport(readFileSync(runs[i]!.outputs['report-path']!, 'utf8'));
       expect(report.projects.map((p) => p.id)).toEqual([entry.project]);
       expect(report.projects[0]!.revisions).toHaveLength(1);
       expect(report.projects[0]!.revisions[0]!.steps).toHaveLength(3);
@@ -119,6 +120,7 @@ describe('matrix fan-out: discover → check per project → merged comment', ()
     expect(body).toContain('**require-concurrent-index**');
     expect(merged.summary).toContain('#### `services/catalog/alembic.ini`');
 
+    assertValidReport(readFileSync(merged.outputs['report-path']!, 'utf8'), 'the merged report');
     const mergedReport = JSON.parse(readFileSync(merged.outputs['report-path']!, 'utf8')) as Report & {
       github: { pullRequest: number };
     };

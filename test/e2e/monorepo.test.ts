@@ -9,13 +9,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
 import type { Monorepo } from '../fixtures/monorepo/monorepo.js';
 import { configOf, makeMonorepo } from '../fixtures/monorepo/monorepo.js';
 import type { FakeGitHub } from '../helpers/fake-github.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
 import type { TestServer } from '../helpers/postgres.js';
 import { startTestServer } from '../helpers/postgres.js';
+import { validReport } from '../helpers/report-schema.js';
 import { ActionRunner, assertBundle, dist, prPayload } from './action-harness.js';
 
 let pg: TestServer;
@@ -72,7 +72,7 @@ describe('a monorepo checked in one run', () => {
     const file = path.join(out, 'only-changed.json');
     const run = await cli([...cliArgs(file), '--only-changed', '--debug']);
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+    const report = validReport(readFileSync(file, 'utf8'));
     const byId = new Map(report.projects.map((p) => [p.id, p]));
     expect([...byId.keys()]).toEqual([configOf('accounts'), configOf('billing'), configOf('catalog')]);
     expect(byId.get(configOf('accounts'))!.skipped).toBe('no migration changed since main');
@@ -103,7 +103,7 @@ describe('a monorepo checked in one run', () => {
     const file = path.join(out, 'all-projects.json');
     const run = await cli(cliArgs(file));
     expect(run.code, run.stderr).toBe(1);
-    const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+    const report = validReport(readFileSync(file, 'utf8'));
     const accounts = report.projects.find((p) => p.id === configOf('accounts'))!;
     expect(accounts.skipped).toBeNull();
     expect(accounts.revisions).toEqual([]);
@@ -134,7 +134,7 @@ describe('a monorepo checked in one run', () => {
     expect(body).toMatch(new RegExp(`#### \`${configOf('catalog')}\` \\(base`));
     expect(body).toContain('`billing0002`');
     expect(body).toContain('**require-concurrent-index**');
-    const report = JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as Report;
+    const report = validReport(readFileSync(run.outputs['report-path']!, 'utf8'));
     expect(report.projects.filter((p) => !p.skipped).map((p) => p.id)).toEqual([
       configOf('billing'),
       configOf('catalog'),

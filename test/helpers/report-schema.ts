@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv2020Module from 'ajv/dist/2020.js';
+import type { Report } from '../../src/report/model.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const reportSchemaPath = path.join(root, 'schema', 'report.schema.json');
@@ -31,4 +32,10 @@ export function assertValidReport(value: unknown, what = 'report'): void {
   const errors = reportSchemaErrors(JSON.parse(JSON.stringify(parsed)));
   if (errors.length > 0)
     throw new Error(`${what} does not match schema/report.schema.json:\n${errors.join('\n')}`);
+}
+
+/** `JSON.parse(text)` of a report the tool wrote, after checking it against the schema. */
+export function validReport<T = Report>(text: string, what = 'report'): T {
+  assertValidReport(text, what);
+  return JSON.parse(text) as T;
 }
