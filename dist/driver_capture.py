@@ -168,8 +168,8 @@ def _dbapi_connection(conn, cursor):
     if dbapi_conn is None:
         try:
             dbapi_conn = conn.connection.dbapi_connection
-        except Exception:
-            dbapi_conn = conn.connection.connection
+        except Exception:  # SQLAlchemy 1.4; None when the error context has no connection
+            dbapi_conn = getattr(getattr(conn, "connection", None), "connection", None)
     return dbapi_conn
 
 
@@ -273,28 +273,18 @@ def on_handle_error(ctx):
         return
     entry = STATE.pending.pop()
     entry["durationMs"] = round((time.perf_counter() - entry.pop("_start")) * 1000, 3)
-    entry["error"] = db_error_text(getattr(ctx, "original_exception", None))
-    entry["errorDetail"] = _db_error_detail(getattr(ctx, "original_exception", None))
-    entry["inTransaction"] = _failed_in_transaction(ctx)
+    exc = getattr(ctx, "original_exception", None)
+    entry.update(error=db_error_text(exc), errorDetail=_db_error_detail(exc))
+    status = _transaction_status(_dbapi_connection(ctx.connection, getattr(ctx, "cursor", None)))
+    entry["inTransaction"] = status not in (0, 1)  # idle: autocommit (CONCURRENTLY met duplicates)
     STATE.recording.append(entry)
     STATE.last_error_statement = entry
-
-
-def _failed_in_transaction(ctx):
-    """A failed statement ran in a block when the session is now aborted (3), not idle: autocommit
-    (a CONCURRENTLY build meeting duplicates) leaves it idle. Unknown or broken (4): in a block."""
-    try:
-        status = _transaction_status(_dbapi_connection(getattr(ctx, "connection", None), ctx.cursor))
-    except Exception:
-        status = None
-    return status in (None, 2, 3, 4)
 
 
 def db_error_text(exc):
     if exc is None:
         return "unknown database error"
-    text = str(exc).strip()
-    first = text.splitlines()[0] if text else type(exc).__name__
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return "%s: %s" % (type(exc).__name__, first)
 
 
