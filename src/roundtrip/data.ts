@@ -151,10 +151,12 @@ export class RowCopies {
       // A new session has no temporary table (or an old one from nobody we know).
       this.db = db;
       this.stale = null;
-      await db.query(`create temporary table if not exists migration_guard_rows (tbl text, k text, v jsonb)`);
     }
     if (this.stale === null) {
       this.copies.clear();
+      // Also after a reset of the database on the same session: DROP OWNED BY (src/roundtrip/
+      // reset.ts) drops the role's temporary table with everything else it created.
+      await db.query(`create temporary table if not exists migration_guard_rows (tbl text, k text, v jsonb)`);
       await db.query(`truncate ${ROWS_TABLE}`);
     }
     const stale = this.stale ?? new Set<string>();
