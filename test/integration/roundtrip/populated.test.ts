@@ -140,6 +140,12 @@ describe.each(testPythons())('populated round trip with $name', ({ argv, name })
     expect(result.revisions[0]?.data?.differences.map((d) => d.table)).toEqual(['orders']);
   });
 
+  it('a downgrade that deletes rows in an autocommit block: its locks cannot be seen, every table is compared', async () => {
+    const { findings } = await run('c10bad');
+    expect(findings.map((f) => f.rule)).toEqual(['downgrade-loses-data']);
+    expect(findings[0]?.message).toMatch(/does not give orders back: \d+ of \d+ row\(s\) gone/);
+  });
+
   it('row copies follow the history: after a revision changed users, the next one compares with the new rows', async () => {
     // d1mark appends '#' to every phone and takes it off again; its re-upgrade leaves it on. A
     // copy of users still from before d1mark would make the good twin lose every phone.
