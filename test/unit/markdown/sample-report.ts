@@ -7,6 +7,7 @@ import type {
   StepResult,
 } from '../../../src/report/model.js';
 import { summarize } from '../../../src/report/model.js';
+import { assertValidReport } from '../../helpers/report-schema.js';
 
 export function finding(overrides: Partial<Finding> & Pick<Finding, 'rule'>): Finding {
   return {
@@ -70,13 +71,20 @@ export function project(revisions: RevisionReport[], overrides: Partial<ProjectR
   };
 }
 
+/**
+ * A Report of `projects`. Every fixture report the reporter tests build goes through here, and
+ * each is checked against the published schema (schema/report.schema.json), so a fixture can
+ * never hold a shape the tool would not write.
+ */
 export function report(projects: ProjectReport[]): Report {
-  return {
+  const built: Report = {
     version: 1,
     tool: { name: 'migration-guard', version: '0.1.0' },
     projects,
     summary: summarize(projects, 2871),
   };
+  assertValidReport(built, 'a fixture report');
+  return built;
 }
 
 export function cleanReport(): Report {
