@@ -147,8 +147,10 @@ export class RowCopies {
 
   /** Brings the copies up to date with the tables as they are now. */
   async capture(db: pg.Client): Promise<DataCapture> {
-    if (db !== this.db) {
-      // A new session has no temporary table (or an old one from nobody we know).
+    // A new session has no copies; nor has one whose table was dropped under it (the migrations
+    // run as the same role and could name it): both start over instead of failing.
+    const present = await db.query<{ ok: boolean }>(`select to_regclass('${ROWS_TABLE}') is not null as ok`);
+    if (db !== this.db || present.rows[0]?.ok !== true) {
       this.db = db;
       this.stale = null;
     }
