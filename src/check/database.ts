@@ -121,7 +121,9 @@ export async function databaseStage(
     if (config.tableStats) {
       const stats = await loadTableStats(config.tableStats);
       for (const rev of out.roundTrip.revisions)
-        for (const step of rev.steps) estimateLocks(step.statements, stats);
+        for (const step of rev.steps)
+          // The counts are from before the upgrade: they are the upgrade's basis only.
+          estimateLocks(step.statements, stats, step.phase === 'upgrade' ? rev.data?.rows : undefined);
     }
   } finally {
     await database.dispose();

@@ -2,16 +2,14 @@
  * Lock time at production size: what a statement was observed to do on the seeded rows (rows
  * read or bytes of a rewritten/scanned table, in its duration), extrapolated to the production
  * row count and size from --table-stats. The file is JSON `{"<table>": {"rows": N, "bytes": B}}`
- * (schema-qualified names allowed), produced on production or a replica by TABLE_STATS_SQL.
+ * (schema-qualified names allowed), produced on production or a replica by the query in
+ * src/options/table-stats.ts (printed by `check --help` and in the README).
  */
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors.js';
 import type { ExecutedStatement } from '../model.js';
 
 export type TableStats = Record<string, { rows?: number; bytes?: number }>;
-
-/** The one query that writes the --table-stats file (run with psql -At on production). */
-export const TABLE_STATS_SQL = `select json_object_agg(case when n.nspname = 'public' then c.relname else n.nspname || '.' || c.relname end, json_build_object('rows', greatest(c.reltuples, 0)::bigint, 'bytes', pg_table_size(c.oid))) from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_'`;
 
 export async function loadTableStats(file: string): Promise<TableStats> {
   const text = await readFile(file, 'utf8').catch(() => null);
@@ -43,8 +41,17 @@ function statsFor(stats: TableStats, table: string): { rows?: number; bytes?: nu
   return stats[table] ?? stats[`public.${table}`] ?? stats[table.replace(/^public\./, '')];
 }
 
-/** Adds estimatedLockMs and its basis to every observed statement touching a table in `stats`. */
-export function estimateLocks(statements: ExecutedStatement[], stats: TableStats): void {
+/**
+ * Adds estimatedLockMs and its basis to every observed statement touching a table in `stats`.
+ * `rowsBefore` (the rows each table held when the revision started, counted by the data
+ * capture) is the row basis when known: a rewrite or full scan handles every row, while the
+ * tuples-read counter can count a row more than once (a rewrite reads it twice).
+ */
+export function estimateLocks(
+  statements: ExecutedStatement[],
+  stats: TableStats,
+  rowsBefore: Readonly<Record<string, number>> = {},
+): void {
   for (const st of statements) {
     const obs = st.observed;
     if (!obs) continue;
@@ -55,7 +62,7 @@ export function estimateLocks(statements: ExecutedStatement[], stats: TableStats
       const prod = statsFor(stats, table);
       if (!prod) continue;
       const verb = obs.rewrote.includes(table) ? 'rewrote' : 'scanned';
-      const rowsSeen = obs.rowsRead[table] ?? 0;
+      const rowsSeen = rowsBefore[table] ?? obs.rowsRead[table] ?? 0;
       const bytesSeen = obs.bytes[table] ?? 0;
       let factor: number | null = null;
       let basis = '';

@@ -16,8 +16,18 @@ const EXPLAINED = [
   /\bADD\s+(?:COLUMN\s+)?[\w"$]+\s+[^,;]*\bDEFAULT\b/i, // volatile-default, not-null-column-without-default
   /\b(?:VACUUM\s+FULL|CLUSTER|REINDEX|SET\s+TABLESPACE|GENERATED\s+ALWAYS)\b/i,
   /\bVALIDATE\s+CONSTRAINT\b/i, // check-constraint-not-valid / foreign-key-not-valid
+  /\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\w"$]+\s+(?:big|small)?serial[248]?\b/i, // volatile-default
+  /\bSET\s+(?:UN)?LOGGED\b/i, // table-rewrite-command
   /^\s*(?:WITH\b[\s\S]*?\b)?(?:UPDATE|INSERT|DELETE|SELECT)\b/i, // data migration: mixed-data-and-schema
 ];
+
+/**
+ * The statement without its quoted bodies: the static rules see a DO block or a string as one
+ * opaque value, so what is written inside one (`DO $$ … SET UNLOGGED … $$`) is explained by none.
+ */
+function outsideQuotes(sql: string): string {
+  return sql.replace(/\$([A-Za-z_][A-Za-z_0-9]*)?\$[\s\S]*?\$\1\$/g, "''").replace(/'(?:[^']|'')*'/g, "''");
+}
 
 // ACCESS EXCLUSIVE blocks reads and writes, SHARE blocks writes.
 const BLOCKING = new Set(['AccessExclusiveLock', 'ShareLock']);
@@ -36,7 +46,9 @@ export function observedBlocks(revision: RevisionRoundTrip, kind: 'rewrote' | 's
   const upgrade = revision.steps.find((s) => s.phase === 'upgrade');
   for (const st of upgrade?.statements ?? []) {
     const obs = st.observed;
-    if (!obs || st.bookkeeping || EXPLAINED.some((re) => re.test(st.sql))) continue;
+    if (!obs || st.bookkeeping) continue;
+    const shape = outsideQuotes(st.sql);
+    if (EXPLAINED.some((re) => re.test(shape))) continue;
     const tables =
       kind === 'rewrote' ? obs.rewrote : (obs.scanned ?? []).filter((t) => !obs.rewrote.includes(t));
     for (const table of tables) {

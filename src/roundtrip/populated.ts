@@ -72,8 +72,6 @@ export class PopulatedDatabase {
     this.log.info(
       `  seeded ${filled} table(s) with up to ${this.seed.rows} rows each in ${result.durationMs} ms${user}`,
     );
-    if (result.userSql && !result.userSql.ok)
-      this.log.warning(`seed-sql ${result.userSql.file} failed: ${result.userSql.error}`);
     return fresh;
   }
 

@@ -33,7 +33,8 @@ function withStatements(statements: ExecutedStatement[], maxLockMs?: number): Ro
   return ctx({ steps: [up, step('downgrade'), step('reupgrade')] }, { maxLockMs });
 }
 
-const SET_LOGGED = 'ALTER TABLE orders SET UNLOGGED';
+// A rewrite no static rule can see: the ALTER runs inside a DO block.
+const SET_LOGGED = "DO $$ BEGIN EXECUTE 'ALTER TABLE orders SET UNLOGGED'; END $$";
 
 describe('observed-table-rewrite', () => {
   it('flags an unexplained rewrite of an existing table as a warning', () => {
@@ -61,6 +62,14 @@ describe('observed-table-rewrite', () => {
     expect(finding?.message).toMatch(/over max-lock-ms \(2 s\)/);
   });
 
+  it('bases the estimate on the rows the table held before the revision, not on tuples read twice', () => {
+    const st = observed(SET_LOGGED, { rewrote: ['orders'], rowsRead: { orders: 600 } });
+    estimateLocks([st], { orders: { rows: 50_000_000 } }, { orders: 300 });
+    expect(st.observed?.estimateBasis?.[0]).toMatch(
+      /^rewrote orders \(300 rows\) in 4 ms; 50 M rows ≈ 11\.1 min/,
+    );
+  });
+
   it.each<[string, ExecutedStatement[]]>([
     [
       'a statement a static rule explains (column-type-change cites it)',
@@ -69,6 +78,14 @@ describe('observed-table-rewrite', () => {
     [
       'a rewrite under a lock that lets writes through',
       [observed(SET_LOGGED, { rewrote: ['orders'] }, 'ShareUpdateExclusiveLock')],
+    ],
+    [
+      'SET UNLOGGED written as such (table-rewrite-command reports it)',
+      [observed('ALTER TABLE orders SET UNLOGGED', { rewrote: ['orders'] })],
+    ],
+    [
+      'a bigserial column added (volatile-default reports it)',
+      [observed('ALTER TABLE orders ADD COLUMN seq BIGSERIAL NOT NULL', { rewrote: ['orders'] })],
     ],
     ['a rebuilt index only (not a table)', [observed('REINDEX INDEX ix', { rewrote: ['ix'] })]],
     ['no rewrite', [observed(SET_LOGGED, {})]],
