@@ -34,7 +34,7 @@ import {
   setPartialReportWriter,
 } from './lifecycle.js';
 import { CheckProgress } from './check/progress.js';
-import { TOOL_VERSION } from './meta.js';
+import { TOOL_VERSION, unsupportedNode } from './meta.js';
 import type { CommandName } from './options.js';
 import {
   COMMANDS,
@@ -65,6 +65,11 @@ const COMMAND_NAMES = COMMANDS.map((c) => c.name);
 
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
+  const tooOld = unsupportedNode(process.versions.node);
+  if (tooOld) {
+    io.stderr.write(`migration-guard: ${tooOld}\n`);
+    return EXIT_INFRA;
+  }
   try {
     const [command, ...rest] = argv;
     if (isCommand(command) && command !== 'help' && wantsHelp(rest)) {

@@ -26,3 +26,13 @@ export function useRuleDocsOf(repository: string | undefined, ref: string | unde
 export function ruleDocsBase(): string {
   return docsBase;
 }
+
+/** The oldest Node.js the CLI runs on: package.json's `engines.node` (a unit test keeps them equal). */
+export const MIN_NODE_MAJOR = 22;
+
+/** One line saying this Node.js is too old for the CLI, or null when it is recent enough. */
+export function unsupportedNode(version: string): string | null {
+  const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
+  if (!Number.isFinite(major) || major >= MIN_NODE_MAJOR) return null;
+  return `Node.js ${MIN_NODE_MAJOR} or later is needed, this is ${version.replace(/^v?/, 'v')}: install a newer Node.js (or run the GitHub Action, which brings its own)`;
+}

@@ -3,11 +3,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli.js';
 import { runCli } from '../../src/cli.js';
-import { REPOSITORY_URL, RULE_DOCS_BASE, TOOL_VERSION } from '../../src/meta.js';
+import {
+  MIN_NODE_MAJOR,
+  REPOSITORY_URL,
+  RULE_DOCS_BASE,
+  TOOL_VERSION,
+  unsupportedNode,
+} from '../../src/meta.js';
 
 const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as {
   version: string;
   repository: { type: string; url: string };
+  engines: { node: string };
 };
 
 /** `git+https://github.com/<owner>/<repo>.git` → `https://github.com/<owner>/<repo>`. */
@@ -28,6 +35,44 @@ describe('meta', () => {
 
   it('rule docs default to the release tag of this version', () => {
     expect(RULE_DOCS_BASE).toBe(`${webUrlOf(pkg.repository.url)}/blob/v${pkg.version}/rules`);
+  });
+});
+
+describe('Node.js version', () => {
+  it("MIN_NODE_MAJOR is package.json's engines.node", () => {
+    expect(pkg.engines.node).toBe(`>=${MIN_NODE_MAJOR}`);
+  });
+
+  it.each([
+    ['20.20.2', false],
+    ['v18.19.0', false],
+    [`${MIN_NODE_MAJOR}.0.0`, true],
+    ['24.22.3', true],
+  ])('Node.js %s is supported: %s', (version, ok) => {
+    const line = unsupportedNode(version);
+    if (ok) expect(line).toBeNull();
+    else expect(line).toMatch(new RegExp(`^Node\\.js ${MIN_NODE_MAJOR} or later is needed, this is v\\d+`));
+  });
+
+  it('the CLI says so in one line and exits 3 on an older Node.js', async () => {
+    const real = Object.getOwnPropertyDescriptor(process.versions, 'node')!;
+    let stdout = '';
+    let stderr = '';
+    const io: CliIo = {
+      stdout: { write: (c) => ((stdout += c), true), isTTY: false },
+      stderr: { write: (c) => ((stderr += c), true), isTTY: false },
+      env: {},
+    };
+    Object.defineProperty(process.versions, 'node', { ...real, value: '20.11.1' });
+    try {
+      expect(await runCli(['check', '--no-database'], io)).toBe(3);
+    } finally {
+      Object.defineProperty(process.versions, 'node', real);
+    }
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      `migration-guard: Node.js ${MIN_NODE_MAJOR} or later is needed, this is v20.11.1: install a newer Node.js (or run the GitHub Action, which brings its own)\n`,
+    );
   });
 });
 
