@@ -44,8 +44,9 @@ describe('Node.js version', () => {
   });
 
   it.each([
-    ['20.20.2', false],
-    ['v18.19.0', false],
+    ['18.19.0', false],
+    ['v19.9.0', false],
+    ['20.20.2', true],
     [`${MIN_NODE_MAJOR}.0.0`, true],
     ['24.22.3', true],
   ])('Node.js %s is supported: %s', (version, ok) => {
@@ -63,7 +64,7 @@ describe('Node.js version', () => {
       stderr: { write: (c) => ((stderr += c), true), isTTY: false },
       env: {},
     };
-    Object.defineProperty(process.versions, 'node', { ...real, value: '20.11.1' });
+    Object.defineProperty(process.versions, 'node', { ...real, value: '18.19.1' });
     try {
       expect(await runCli(['check', '--no-database'], io)).toBe(3);
     } finally {
@@ -71,7 +72,7 @@ describe('Node.js version', () => {
     }
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      `migration-guard: Node.js ${MIN_NODE_MAJOR} or later is needed, this is v20.11.1: install a newer Node.js (or run the GitHub Action, which brings its own)\n`,
+      `migration-guard: Node.js ${MIN_NODE_MAJOR} or later is needed, this is v18.19.1: install a newer Node.js (or run the GitHub Action, which brings its own)\n`,
     );
   });
 });
