@@ -30,6 +30,9 @@ import traceback
 # The sibling modules are found next to this file even when Python runs isolated (-I, -P).
 # driver_channel comes first: fds 0/1 are redirected before any user code is imported.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Nothing is written next to the tool (its install may be read-only or shared), whatever
+# PYTHONDONTWRITEBYTECODE the caller passes: no __pycache__ for our modules.
+sys.dont_write_bytecode = True
 
 import driver_channel  # noqa: E402
 
