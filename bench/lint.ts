@@ -13,7 +13,7 @@ import os, { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ExecutedStatement } from '../src/report/model.js';
 import { sqlStatementRules } from '../rules/index.js';
-import { lintRevisionSql } from '../src/sql/lint.js';
+import { lintRevisionSql } from '../src/lint/sql.js';
 import { loadParser, parseSql } from '../src/sql/parser.js';
 
 const TOTAL = Number(process.argv[2] ?? 10_000);

@@ -128,3 +128,22 @@ export function failsRun(finding: Finding, failOn: FailOn): boolean {
   if (failOn === 'never' || finding.ignored) return false;
   return finding.severity === 'error' || (failOn === 'warning' && finding.severity === 'warning');
 }
+
+/** What a rule's check returns; the pipeline turns it into a report Finding. */
+export interface RuleFinding {
+  message: string;
+  help?: string;
+  /** Revision the finding belongs to; null/absent = project-level. */
+  revision?: string | null;
+  /** File relative to the repository root. */
+  file?: string | null;
+  line?: number | null;
+  statement?: string | null;
+  /** Overrides the configured severity only when a rule has two levels of its own. */
+  severity?: Severity;
+  /**
+   * What the finding is about, one item per object or error (the schema difference lines, the
+   * database error), for a rule that explains it to decide whether it is the cause.
+   */
+  subjects?: string[];
+}

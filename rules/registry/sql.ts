@@ -37,7 +37,7 @@ import { rule as preferIdentity } from '../prefer-identity.js';
 import { rule as preferTimestamptz } from '../prefer-timestamptz.js';
 import { rule as preferTextOverVarchar } from '../prefer-text-over-varchar.js';
 
-/** Rules run on a revision's executed statements (src/sql/lint.ts). */
+/** Rules run on a revision's executed statements (src/lint/sql.ts). */
 export const sqlStatementRules: ReadonlyArray<Rule<SqlRuleContext>> = [
   requireConcurrentIndex,
   requireConcurrentIndexDrop,

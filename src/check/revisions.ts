@@ -16,7 +16,7 @@ import type { ExecutedStatement, Finding } from '../model.js';
 import { observationText } from '../roundtrip/observed.js';
 import { dataNoteOf } from '../roundtrip/data-note.js';
 import type { RevisionRoundTrip } from '../roundtrip/run.js';
-import { lintRevisionSql } from '../sql/lint.js';
+import { lintRevisionSql } from '../lint/sql.js';
 import type { RuleCatalogue } from './catalogue.js';
 import type { DatabaseStage } from './database.js';
 

@@ -4,7 +4,7 @@
  * Rule ids are public API (docs/ARCHITECTURE.md "The JSON contract").
  */
 import { ruleDocsBase } from '../meta.js';
-import type { RuleSetting, Severity } from '../model.js';
+import type { RuleFinding, RuleSetting } from '../model.js';
 
 export type RuleKind = 'graph' | 'roundtrip' | 'sql';
 export type { RuleSetting };
@@ -25,24 +25,7 @@ export interface RuleMeta {
   explains?: readonly string[];
 }
 
-/** What a rule's check returns; the pipeline turns it into a report Finding. */
-export interface RuleFinding {
-  message: string;
-  help?: string;
-  /** Revision the finding belongs to; null/absent = project-level. */
-  revision?: string | null;
-  /** File relative to the repository root. */
-  file?: string | null;
-  line?: number | null;
-  statement?: string | null;
-  /** Overrides the configured severity only when a rule has two levels of its own. */
-  severity?: Severity;
-  /**
-   * What the finding is about, one item per object or error (the schema difference lines, the
-   * database error), for a rule that explains it to decide whether it is the cause.
-   */
-  subjects?: string[];
-}
+export type { RuleFinding } from '../model.js';
 
 /** A finding a rule's `explains` may claim as its consequence. */
 export interface Consequence {

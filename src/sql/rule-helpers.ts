@@ -1,7 +1,6 @@
 /** Shared pieces of the SQL rules (rules/<id>.ts): finding placement, ALTER TABLE reading, locks. */
 import type { AlterTableCmd, ColumnDef, Constraint } from 'libpg-query';
-import type { LockInfo } from '../model.js';
-import type { RuleFinding } from '../lint/types.js';
+import type { LockInfo, RuleFinding } from '../model.js';
 import { as, relationName } from './ast.js';
 import type { AnalyzedStatement, SqlRuleContext } from './rule-context.js';
 

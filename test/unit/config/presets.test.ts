@@ -13,7 +13,7 @@ import { parseCheckArgs } from '../../../src/cli.js';
 import { applyFileConfig, applyPreset, defaultConfig, parseFileConfig } from '../../../src/config.js';
 import { MigrationGuardError } from '../../../src/errors.js';
 import { configFromInputs } from '../../../src/github/inputs.js';
-import { lintRevisionSql } from '../../../src/sql/lint.js';
+import { lintRevisionSql } from '../../../src/lint/sql.js';
 import { statements } from '../sql/lint-helper.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');

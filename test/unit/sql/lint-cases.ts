@@ -1,5 +1,5 @@
 /** Shape of the rule test tables: [name, statements (line 10, 11, … in order), input options, expected]. */
-import type { SqlLintInput } from '../../../src/sql/lint.js';
+import type { SqlLintInput } from '../../../src/lint/sql.js';
 import type { StatementSpec } from './lint-helper.js';
 
 export type LintCase = [

@@ -1,9 +1,9 @@
 /** Test helper: lint a list of SQL statements as one revision and keep one rule's findings. */
 import type { ExecutedStatement } from '../../../src/report/model.js';
 import type { PlacedFinding } from '../../../src/lint/run.js';
-import type { SqlLintInput } from '../../../src/sql/lint.js';
+import type { SqlLintInput } from '../../../src/lint/sql.js';
 import { sqlStatementRules } from '../../../rules/index.js';
-import { lintRevisionSql } from '../../../src/sql/lint.js';
+import { lintRevisionSql } from '../../../src/lint/sql.js';
 
 export type StatementSpec = string | (Partial<ExecutedStatement> & { sql: string });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sqlStatementRules } from '../../../rules/index.js';
-import { lintRevisionSql } from '../../../src/sql/lint.js';
+import { lintRevisionSql } from '../../../src/lint/sql.js';
 import { loadParser, parseSql, parseSqlAsync } from '../../../src/sql/parser.js';
 
 describe('parser', () => {

@@ -5,14 +5,14 @@
 import type { BaseModels } from '../alembic/base-models.js';
 import type { LockTimeoutPolicy } from '../config.js';
 import type { ExecutedStatement } from '../model.js';
-import type { PlacedFinding, RuleSettings } from '../lint/run.js';
-import { runRules } from '../lint/run.js';
-import type { Rule } from '../lint/types.js';
-import type { SqlRuleContext } from './rule-context.js';
-import { buildContext } from './rule-context.js';
-import type { ExistingIndex } from './revision-schema.js';
-import type { ParseOutcome } from './parser.js';
-import { loadParser, parseSql } from './parser.js';
+import type { PlacedFinding, RuleSettings } from './run.js';
+import { runRules } from './run.js';
+import type { Rule } from './types.js';
+import type { SqlRuleContext } from '../sql/rule-context.js';
+import { buildContext } from '../sql/rule-context.js';
+import type { ExistingIndex } from '../sql/revision-schema.js';
+import type { ParseOutcome } from '../sql/parser.js';
+import { loadParser, parseSql } from '../sql/parser.js';
 
 export interface SqlLintInput {
   revision: string;
