@@ -20,6 +20,8 @@ import type { ActionReport, GitHubContextBlock } from '../github/report-file.js'
 import { readReportFiles } from '../github/report-file.js';
 import { SUMMARY_MAX_LENGTH, renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/model.js';
+import { REPORT_VERSION, summarize } from '../report/model.js';
+import { TOOL_NAME, TOOL_VERSION } from '../meta.js';
 import { scrubReport } from '../scrub.js';
 import { comment, info, repoUrlOf, setCountOutputs, splitRepository, writeSummary } from './publish.js';
 
@@ -35,7 +37,9 @@ export async function runCommentMode(
   env: Env,
   failOnInput: FailOn | null,
 ) {
-  const read = await readReportFiles(options.reportFile);
+  // The discover job found no changed migration: no check job ran and no report exists. An
+  // earlier comment is turned into "no longer touched"; none is created (no noise).
+  const read = options.noProjectsExpected ? noReports() : await readReportFiles(options.reportFile);
   // The report files come from jobs that ran the pull request's code: scrubbed like our own.
   const loaded = { ...read, report: scrubReport(read.report) };
   // A matrix job that died before writing its report must not make the comment look complete.
@@ -96,6 +100,17 @@ export async function runCommentMode(
     );
   }
   judge();
+}
+
+function noReports(): { report: ActionReport; files: string[]; merged: boolean } {
+  info('expected-projects lists no project (no migration changed): no report to read');
+  const report: ActionReport = {
+    version: REPORT_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    projects: [],
+    summary: summarize([], 0),
+  };
+  return { report, files: [], merged: true };
 }
 
 function plural(n: number, word: string): string {

@@ -60,6 +60,11 @@ export interface ActionOptions {
    * named in the comment and fails the step.
    */
   expectedProjects: string[];
+  /**
+   * comment: expected-projects was given and lists no project (the discover job found no changed
+   * migration): no check job ran, so there is no report to read.
+   */
+  noProjectsExpected: boolean;
   /** Annotations per level (errors, warnings); the rest are summarised in one annotation. */
   maxAnnotations: number;
 }
@@ -140,6 +145,9 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
     sarifFile: sarif ? path.resolve(workspace, sarif) : null,
     allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),
     expectedProjects: expectedProjectsInput(getInput('expected-projects')),
+    noProjectsExpected:
+      getInput('expected-projects').trim() !== '' &&
+      expectedProjectsInput(getInput('expected-projects')).length === 0,
     maxAnnotations: parseMaxAnnotations(
       getInput('max-annotations') || (inputSpec('max-annotations').inputDefault as string),
       'input max-annotations',

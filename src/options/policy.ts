@@ -167,7 +167,7 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
     inputDefault: '',
     group: 'action',
     description:
-      "comment: the discover job's matrix; a project without a report is named in the comment and fails the step",
+      "comment: the discover job's matrix; a project without a report is named in the comment and fails the step; an empty matrix reads no report",
   },
   {
     name: 'sarif-file',

@@ -160,4 +160,43 @@ describe('matrix fan-out: discover → check per project → merged comment', ()
       '#### `services/shipping/alembic.ini` — skipped: not checked: its check job wrote no report',
     );
   }, 60_000);
+
+  it('a push that no longer changes a migration: discover finds none and the comment job turns the comment into "no longer touched"', async () => {
+    const none = JSON.stringify({ include: [] });
+    const writes = gh.writes().length;
+    // No check job ran, so nothing was downloaded: report-file does not even exist.
+    const untouched = await run({
+      mode: 'comment',
+      'report-file': path.join(artifacts, 'nothing-downloaded'),
+      'expected-projects': none,
+    });
+    expect(untouched.code, untouched.stdout + untouched.stderr).toBe(0);
+    expect(untouched.outputs).toMatchObject({ passed: 'true', errors: '0' });
+    const comments = gh.comments.filter((c) => c.issueNumber === PR);
+    expect(comments).toHaveLength(1);
+    expect(
+      comments[0]!.body.startsWith(`${MERGED_MARKER}\n### ✅ migration-guard: migrations no longer touched`),
+    ).toBe(true);
+    expect(untouched.outputs['comment-url']).toMatch(
+      new RegExp(`/pull/${PR}#issuecomment-${comments[0]!.id}$`),
+    );
+    expect(gh.writes()).toHaveLength(writes + 1);
+
+    // A pull request that never had a comment gets none.
+    const other = await runner.run({
+      workspace: mono.repo.dir,
+      apiUrl: gh.url,
+      eventName: 'pull_request',
+      payload: prPayload(PR + 1, mono.baseSha, mono.headSha),
+      inputs: {
+        mode: 'comment',
+        'report-file': path.join(artifacts, 'nothing-downloaded'),
+        'expected-projects': none,
+      },
+    });
+    expect(other.code, other.stdout + other.stderr).toBe(0);
+    expect(gh.comments.filter((c) => c.issueNumber === PR + 1)).toHaveLength(0);
+    expect(gh.writes()).toHaveLength(writes + 1);
+    expect(other.outputs['comment-url']).toBe('');
+  }, 60_000);
 });

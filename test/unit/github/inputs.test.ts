@@ -147,6 +147,7 @@ describe('actionOptionsFromInputs', () => {
       sarifFile: null,
       allowUntrusted: false,
       expectedProjects: [],
+      noProjectsExpected: false,
       maxAnnotations: 10,
     });
   });
