@@ -328,6 +328,49 @@ describe.each(providers)('$name provider', (provider) => {
     );
   }
 
+  // The markdown a cancelled run leaves (the report a job summary would show): once, locally.
+  if (provider.name === 'local') {
+    maybe(
+      'SIGTERM with --format markdown: the partial report says it was interrupted and what was not checked',
+      async () => {
+        const dir = await project(SLEEPER);
+        const clusterDir = clusterDirIn(work);
+        const mark = path.join(work, 'mark-local-markdown');
+        const output = path.join(work, 'partial-local.md');
+        const { child, done } = startCli(
+          [
+            'check',
+            '--project',
+            dir,
+            '--all',
+            '--python',
+            PYTHON,
+            '--quiet',
+            '--format',
+            'markdown',
+            '--output',
+            output,
+            ...provider.flags(clusterDir),
+          ],
+          { HOSTILE_MARK: mark, MIGRATION_GUARD_PG_TMPDIR: clusterDir },
+        );
+        await waitFor(() => existsSync(mark));
+        child.kill('SIGTERM');
+        const run = await done;
+        expect(run.code, run.stderr).toBe(143);
+        const markdown = readFileSync(output, 'utf8');
+        expect(markdown).toContain(
+          '> **INTERRUPTED** by SIGTERM during `s2 upgrade`: partial report; not checked: `alembic.ini: s2`.',
+        );
+        // The revision that finished keeps its round trip; the stopped one reads "not checked".
+        expect(markdown).toMatch(/\|[^\n]*s1[^\n]*✅/);
+        expect(markdown).toMatch(/\|[^\n]*s2[^\n]*not checked/);
+        expect(await provider.leftovers(clusterDir, run.pid)).toEqual([]);
+      },
+      120_000,
+    );
+  }
+
   /** `check --all --format json` of a project on this provider, to its end. */
   const auditJson = (dir: string, clusterDir: string) =>
     startCli(
