@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireDatabase } from '../../src/database/index.js';
 import { silentLogger } from '../../src/log.js';
 import { validReport } from '../helpers/report-schema.js';
+import { type CliRun, expectOneLineError } from '../helpers/cli-run.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dist = process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist');
@@ -21,11 +22,7 @@ if (!dockerPresent && process.env.CI)
   throw new Error('Docker is required in CI (scripts/setup-test-env.sh starts it)');
 if (!dockerPresent) console.warn('skipping Docker-based CLI tests: no Docker daemon on this machine');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; wrap?: string[] } = {}): Run {
   const argv = [...(opts.wrap ?? []), process.execPath, path.join(dist, 'cli.js'), ...args];
@@ -37,14 +34,6 @@ function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; wrap
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectOneLineError(r: Run, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
 let work: string;

@@ -274,6 +274,40 @@ function stepsOf(report: Report, id: string) {
 describe.each(providers)('$name provider', (provider) => {
   const maybe = provider.available() ? it : it.skip;
 
+  /**
+   * `check --all` of the sleeper project in `format` to a file, interrupted by `signal` while the
+   * driver sleeps in s2's upgrade: the run, the project folder and the report file it left.
+   */
+  const interruptSleeper = async (signal: 'SIGINT' | 'SIGTERM', format: 'json' | 'markdown') => {
+    const dir = await project(SLEEPER);
+    const clusterDir = clusterDirIn(work);
+    const mark = path.join(work, `mark-${provider.name}-${signal}-${format}`);
+    const output = path.join(work, `partial-${provider.name}-${signal}.${format === 'json' ? 'json' : 'md'}`);
+    const { child, done } = startCli(
+      [
+        'check',
+        '--project',
+        dir,
+        '--all',
+        '--python',
+        PYTHON,
+        '--quiet',
+        '--format',
+        format,
+        '--output',
+        output,
+        ...provider.flags(clusterDir),
+      ],
+      { HOSTILE_MARK: mark, MIGRATION_GUARD_PG_TMPDIR: clusterDir },
+    );
+    await waitFor(() => existsSync(mark));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(processesIn(dir).length).toBeGreaterThan(0); // the driver is running the step
+    child.kill(signal);
+    const run = await done;
+    return { run, dir, clusterDir, output: readFileSync(output, 'utf8') };
+  };
+
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -281,36 +315,11 @@ describe.each(providers)('$name provider', (provider) => {
     maybe(
       `${signal} while a step sleeps in the database: exit ${code}, one line, partial report, nothing left`,
       async () => {
-        const dir = await project(SLEEPER);
-        const clusterDir = clusterDirIn(work);
-        const mark = path.join(work, `mark-${provider.name}-${signal}`);
-        const output = path.join(work, `partial-${provider.name}-${signal}.json`);
-        const { child, done } = startCli(
-          [
-            'check',
-            '--project',
-            dir,
-            '--all',
-            '--python',
-            PYTHON,
-            '--quiet',
-            '--format',
-            'json',
-            '--output',
-            output,
-            ...provider.flags(clusterDir),
-          ],
-          { HOSTILE_MARK: mark, MIGRATION_GUARD_PG_TMPDIR: clusterDir },
-        );
-        await waitFor(() => existsSync(mark));
-        await new Promise((r) => setTimeout(r, 500));
-        expect(processesIn(dir).length).toBeGreaterThan(0); // the driver is running the step
-        child.kill(signal);
-        const run = await done;
+        const { run, dir, clusterDir, output } = await interruptSleeper(signal, 'json');
         expect(run.code, run.stderr).toBe(code);
         expect(run.stderr).toBe('migration-guard: interrupted during s2 upgrade; cleaned up\n');
         expect(run.stdout).toBe('');
-        const partial = validReport(readFileSync(output, 'utf8'));
+        const partial = validReport(output);
         expect(partial.interrupted).toEqual({
           signal,
           during: 's2 upgrade',
@@ -333,32 +342,8 @@ describe.each(providers)('$name provider', (provider) => {
     maybe(
       'SIGTERM with --format markdown: the partial report says it was interrupted and what was not checked',
       async () => {
-        const dir = await project(SLEEPER);
-        const clusterDir = clusterDirIn(work);
-        const mark = path.join(work, 'mark-local-markdown');
-        const output = path.join(work, 'partial-local.md');
-        const { child, done } = startCli(
-          [
-            'check',
-            '--project',
-            dir,
-            '--all',
-            '--python',
-            PYTHON,
-            '--quiet',
-            '--format',
-            'markdown',
-            '--output',
-            output,
-            ...provider.flags(clusterDir),
-          ],
-          { HOSTILE_MARK: mark, MIGRATION_GUARD_PG_TMPDIR: clusterDir },
-        );
-        await waitFor(() => existsSync(mark));
-        child.kill('SIGTERM');
-        const run = await done;
+        const { run, clusterDir, output: markdown } = await interruptSleeper('SIGTERM', 'markdown');
         expect(run.code, run.stderr).toBe(143);
-        const markdown = readFileSync(output, 'utf8');
         expect(markdown).toContain(
           '> **INTERRUPTED** by SIGTERM during `s2 upgrade`: partial report; not checked: `alembic.ini: s2`.',
         );

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
+import type { CliRun } from '../helpers/cli-run.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
@@ -32,11 +33,7 @@ const env: NodeJS.ProcessEnv = {
   npm_config_update_notifier: 'false',
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function run(cmd: string, args: string[], cwd: string): Run {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 120_000 });

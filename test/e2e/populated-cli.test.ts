@@ -21,6 +21,7 @@ import { makeAlembicRepo, revisionFile, revisionPath, type AlembicRepo } from '.
 import { startTestServer, type TestServer } from '../helpers/postgres.js';
 import { runReadmeTableStats } from '../helpers/table-stats-readme.js';
 import { freshDatabase, testPythons } from '../integration/roundtrip/fixtures.js';
+import { type CliRun, expectOneLineError } from '../helpers/cli-run.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dist = process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist');
@@ -118,11 +119,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** `migration-guard check` of `branch` against main, from the repository's directory. */
 function check(branch: string, flags: string[], python = bookworm!.argv[0] as string): Run {
@@ -157,12 +154,9 @@ function revision(report: Report, id: string) {
   return rev;
 }
 
-function expectOneLineError(r: Run, code: number, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(code);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
+/** One line, the right exit code, and nothing on stdout. */
+function expectOneLineFailure(r: Run, code: number, pattern: RegExp): void {
+  expectOneLineError(r, code, pattern);
   expect(r.stdout).toBe('');
 }
 
@@ -330,21 +324,21 @@ describe('--table-stats through the built CLI', () => {
 describe('bad --seed-sql and --table-stats input: one line, exit 2, nothing left on the server', () => {
   it('a --seed-sql file that does not exist', async () => {
     const r = check(ONE_LOGIN.id, ['--seed-sql', 'db/missing.sql']);
-    expectOneLineError(r, 2, /^migration-guard: seed-sql: cannot read .*db\/missing\.sql: fix the path$/);
+    expectOneLineFailure(r, 2, /^migration-guard: seed-sql: cannot read .*db\/missing\.sql: fix the path$/);
     expect(await leftBehind()).toEqual([]);
   });
 
   it('a --table-stats file that is not JSON, or not of the expected shape', () => {
     const broken = path.join(work, 'broken.json');
     writeFileSync(broken, '{"orders": {"rows": 50000000,');
-    expectOneLineError(
+    expectOneLineFailure(
       check(AMOUNTS.id, ['--table-stats', broken]),
       2,
       /^migration-guard: table-stats: .*broken\.json is not JSON: expected \{"<table>": \{"rows": N, "bytes": B\}\}$/,
     );
     const shape = path.join(work, 'shape.json');
     writeFileSync(shape, JSON.stringify({ orders: { rows: 'fifty million' } }));
-    expectOneLineError(
+    expectOneLineFailure(
       check(AMOUNTS.id, ['--table-stats', shape]),
       2,
       /^migration-guard: table-stats: .*shape\.json: "orders" needs rows and\/or bytes as numbers$/,
@@ -353,7 +347,7 @@ describe('bad --seed-sql and --table-stats input: one line, exit 2, nothing left
 
   it('a --seed-sql file that fails on the base schema: the file, the line and the error', async () => {
     const r = check(ONE_LOGIN.id, ['--seed-rows', '0', '--seed-sql', 'db/stale.sql']);
-    expectOneLineError(
+    expectOneLineFailure(
       r,
       2,
       /^migration-guard: seed-sql db\/stale\.sql line 2: relation "customers" does not exist: fix the file \(it runs on the base schema\)$/,
