@@ -117,7 +117,35 @@ export async function createMigrationRole(
 }
 
 /** Ends the role's sessions everywhere and drops it (what it owned went with its database). */
-export async function dropMigrationRole(client: pg.Client, role: string): Promise<void> {
+/**
+ * Drops the migration role and what it still owns. On a cancelled run the empty template's own
+ * cleanup drops the role's databases in another session at the same moment, and the catalog
+ * rows both touch make either side fail with "tuple concurrently deleted" (or find the role
+ * still owning a database that is being dropped): such a failure is retried after a pause, by
+ * when the other drop has finished.
+ */
+export async function dropMigrationRole(
+  client: Pick<pg.Client, 'query'>,
+  role: string,
+  pauseMs = 200,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dropMigrationRoleOnce(client, role);
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !racedWithConcurrentDrop(e)) throw e;
+      await new Promise((r) => setTimeout(r, pauseMs * attempt));
+    }
+  }
+}
+
+function racedWithConcurrentDrop(e: unknown): boolean {
+  const { code, message } = e as { code?: string; message?: string };
+  return (code === 'XX000' && /concurrently (deleted|updated)/.test(message ?? '')) || code === '2BP01';
+}
+
+async function dropMigrationRoleOnce(client: Pick<pg.Client, 'query'>, role: string): Promise<void> {
   await client.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
   // Databases the role owns were all made by this run (it cannot create any itself): the empty
   // template and its copies of the populated round trip. Their own cleanups run concurrently
@@ -145,7 +173,11 @@ export async function dropMigrationRole(client: pg.Client, role: string): Promis
   }
 }
 
-export async function dropDatabase(client: pg.Client, name: string, serverVersionNum: number): Promise<void> {
+export async function dropDatabase(
+  client: Pick<pg.Client, 'query'>,
+  name: string,
+  serverVersionNum: number,
+): Promise<void> {
   if (serverVersionNum >= 130000) {
     await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     return;
