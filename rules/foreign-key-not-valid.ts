@@ -16,6 +16,8 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'ADD FOREIGN KEY on an existing table without NOT VALID checks every row while blocking writes to both tables.',
     help: 'Add the constraint NOT VALID, then run ALTER TABLE … VALIDATE CONSTRAINT in a separate step (or revision).',
+    // On rows the statement fails: the observed failure is this finding's evidence, not a second one.
+    explains: ['upgrade-fails-with-data'],
   },
   check(ctx) {
     const out = [];

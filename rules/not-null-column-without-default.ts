@@ -7,6 +7,7 @@ import {
   findingAt,
   isNullConstant,
   q,
+  type AnalyzedStatement,
   type Rule,
   type SqlRuleContext,
 } from '../src/lint/api.js';
@@ -29,6 +30,18 @@ function notNullWithoutDefault(col: ColumnDef): boolean {
   return !filled;
 }
 
+/** What happened to the statement in this run: it failed on the rows, or passed on an empty table. */
+function whatThisRunSaw(ctx: SqlRuleContext, stmt: AnalyzedStatement, table: string): string {
+  const rows = ctx.tableRows?.[table] ?? 0;
+  if (stmt.error !== null) {
+    return rows > 0 ? `it failed here on the ${rows} row(s) ${q(table)} held` : 'it failed here';
+  }
+  if (rows > 0) return `${q(table)} held ${rows} row(s) before the upgrade`;
+  return ctx.tableRows === null
+    ? 'it passed here only because the test database is empty'
+    : `it passed here only because ${q(table)} had no rows`;
+}
+
 export const rule: Rule<SqlRuleContext> = {
   meta: {
     id: 'not-null-column-without-default',
@@ -37,6 +50,8 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'ADD COLUMN … NOT NULL without a default on an existing table fails as soon as the table has rows.',
     help: 'Add the column nullable (or with a constant server_default), backfill in batches, then make it NOT NULL.',
+    // On rows the statement fails: the observed failure is this finding's evidence, not a second one.
+    explains: ['upgrade-fails-with-data'],
   },
   check(ctx) {
     const out = [];
@@ -48,7 +63,7 @@ export const rule: Rule<SqlRuleContext> = {
           findingAt(
             ctx,
             stmt,
-            `ADD COLUMN ${q(col.colname ?? '')} NOT NULL without a default on existing table ${q(table)}: PostgreSQL fills existing rows with NULL, so the statement fails on any non-empty table (it passed here only because the test database is empty)`,
+            `ADD COLUMN ${q(col.colname ?? '')} NOT NULL without a default on existing table ${q(table)}: PostgreSQL fills existing rows with NULL, so the statement fails on any table with rows (${whatThisRunSaw(ctx, stmt, table)})`,
           ),
         );
       }

@@ -15,6 +15,8 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'ALTER COLUMN … SET NOT NULL on an existing table scans every row under an ACCESS EXCLUSIVE lock.',
     help: 'Add CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later step, then SET NOT NULL (no scan on PostgreSQL ≥ 12).',
+    // On rows the statement fails: the observed failure is this finding's evidence, not a second one.
+    explains: ['upgrade-fails-with-data'],
   },
   check(ctx) {
     const modern = atLeast(ctx, 120000);

@@ -16,6 +16,8 @@ export const rule: Rule<SqlRuleContext> = {
     defaultSeverity: 'error',
     summary: 'ADD UNIQUE / PRIMARY KEY on an existing table builds its index under an ACCESS EXCLUSIVE lock.',
     help: 'CREATE UNIQUE INDEX CONCURRENTLY first (autocommit_block), then ADD CONSTRAINT … UNIQUE USING INDEX.',
+    // On rows the statement fails: the observed failure is this finding's evidence, not a second one.
+    explains: ['upgrade-fails-with-data'],
   },
   check(ctx) {
     const out = [];

@@ -16,6 +16,7 @@ import type { ExecutedStatement, Finding } from '../model.js';
 import { observationText } from '../roundtrip/observed.js';
 import { dataNoteOf } from '../roundtrip/data-note.js';
 import type { RevisionRoundTrip } from '../roundtrip/run.js';
+import { downgradeLosses } from '../roundtrip/upgrade-drops.js';
 import { lintRevisionSql } from '../lint/sql.js';
 import type { RuleCatalogue } from './catalogue.js';
 import type { DatabaseStage } from './database.js';
@@ -94,6 +95,7 @@ export async function revisionsStage(
             existingColumnTypes: rt.schemaBefore?.columnTypes,
             namingConvention,
             baseModels,
+            tableRows: rt.data?.rows ?? null,
           },
           rules.sql,
         );
@@ -140,7 +142,8 @@ function dataReport(rt: RevisionRoundTrip): RevisionDataReport {
   const failure = data.failure;
   let verdict: RevisionDataReport['verdict'];
   if (failure) verdict = failure.phase === 'upgrade' ? 'upgrade-fails' : 'downgrade-fails';
-  else if (data.differences.length > 0) verdict = 'loses-data';
+  // What the upgrade dropped on purpose is the drop's finding, not a loss of the downgrade.
+  else if (downgradeLosses(rt).length > 0) verdict = 'loses-data';
   else if (rt.steps.length === 3 && rt.steps.every((s) => s.ok)) verdict = 'ok';
   else verdict = 'not-run';
   const out: RevisionDataReport = { verdict, rows: data.rows };

@@ -17,6 +17,8 @@ export { describeExample } from '../roundtrip/data-example.js';
 // What the server was observed doing per statement on the seeded data.
 export { observedBlocks, observationText } from '../roundtrip/observed.js';
 export { duration } from '../roundtrip/estimate.js';
+// Data an upgrade dropped on purpose is the drop's finding, not its downgrade's.
+export { downgradeLosses, upgradeDrops } from '../roundtrip/upgrade-drops.js';
 export type { ProjectRoundTripContext, RoundTripRuleContext } from '../roundtrip/rule-context.js';
 export type { DeclaredIrreversible } from '../alembic/irreversible.js';
 export { declaredIrreversible, statesReason } from '../alembic/irreversible.js';

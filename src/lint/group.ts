@@ -6,6 +6,11 @@
  * see the cause once. A root takes the highest severity of what it explains: a revision that
  * cannot be rolled back stays an error whatever rule names the cause.
  *
+ * A cause and a consequence that both name a statement must name the same one: a static rule's
+ * finding on `ALTER TABLE … ADD COLUMN … NOT NULL` explains the data failure of that statement
+ * (which then hangs under it as the observed evidence, example row and error), not a failure of
+ * another statement of the same revision.
+ *
  * Ignored findings take no part: an ignored cause does not hide the consequences it did not
  * ignore, and an ignored consequence stays where its ignore comment put it.
  */
@@ -25,6 +30,7 @@ export function groupByCause(findings: PlacedFinding[], rules: ReadonlyArray<Cau
     if (cause.finding.ignored || effect.finding.ignored) return false;
     const rule = byId.get(cause.finding.rule);
     if (!rule?.meta.explains?.includes(effect.finding.rule)) return false;
+    if (!sameStatement(cause.finding.statement, effect.finding.statement)) return false;
     const narrow = rule.explainsConsequence;
     return narrow ? narrow.call(rule, { rule: effect.finding.rule, subjects: effect.subjects ?? [] }) : true;
   };
@@ -77,6 +83,22 @@ export function groupByCause(findings: PlacedFinding[], rules: ReadonlyArray<Cau
     });
   }
   return out;
+}
+
+/** True unless both name a statement and neither contains the other (one string may hold several). */
+function sameStatement(cause: string | null, effect: string | null): boolean {
+  if (cause === null || effect === null) return true;
+  const a = normalizeSql(cause);
+  const b = normalizeSql(effect);
+  return a === b || a.includes(b) || b.includes(a);
+}
+
+function normalizeSql(sql: string): string {
+  return sql
+    .replace(/\s+/g, ' ')
+    .replace(/\s*;\s*$/, '')
+    .trim()
+    .toLowerCase();
 }
 
 function withRelated(root: Finding, effects: Finding[]): Finding {

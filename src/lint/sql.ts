@@ -38,6 +38,8 @@ export interface SqlLintInput {
   namingConvention?: boolean;
   /** The base branch's models (src/alembic/base-models.ts); null/absent = unknown. */
   baseModels?: BaseModels | null;
+  /** Rows per table before the upgrade on a populated round trip; null/absent = empty tables. */
+  tableRows?: Readonly<Record<string, number>> | null;
 }
 
 const NO_STATEMENTS: ParseOutcome = { ok: true, statements: [] };

@@ -24,7 +24,8 @@ export const REPORT_VERSION = 1 as const;
 /** How the round trip of one revision went on the populated tables (issue "populated database"). */
 export interface RevisionDataReport {
   /**
-   * ok: upgrade, downgrade and re-upgrade passed on the rows and the downgrade gave them back;
+   * ok: upgrade, downgrade and re-upgrade passed on the rows and the downgrade gave them back
+   * (values of a column or table the upgrade dropped are the drop's, not the downgrade's);
    * upgrade-fails / downgrade-fails: a step failed on the rows (and succeeded on empty tables
    * when `succeedsOnEmpty`); loses-data: the downgrade did not give the rows back;
    * not-run: the round trip did not get that far.

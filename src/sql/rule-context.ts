@@ -79,6 +79,11 @@ export interface SqlRuleContext {
    * the reason when they could not be read, null when nobody tried (no database run, no base).
    */
   baseModels: BaseModels | null;
+  /**
+   * Rows per table before the upgrade when the round trip ran on populated tables (tables with
+   * rows); null when it ran on empty tables. Messages say what this run saw.
+   */
+  tableRows: Readonly<Record<string, number>> | null;
   /** True when `table` was created earlier in this revision and still exists at `seq`. */
   isNewTable(table: string, seq: number): boolean;
   /** True when a later statement of the revision drops `table` (following renames). */
@@ -101,6 +106,7 @@ export interface ContextInput {
   existingIndexNames?: Record<string, ExistingIndex>;
   namingConvention?: boolean;
   baseModels?: BaseModels | null;
+  tableRows?: Readonly<Record<string, number>> | null;
 }
 
 export const DEFAULT_SLOW_STATEMENT_MS = 1000;
@@ -203,6 +209,7 @@ export function buildContext(input: ContextInput, parsed: ParseOutcome[]): SqlRu
     slowStatementMs: input.slowStatementMs ?? DEFAULT_SLOW_STATEMENT_MS,
     namingConvention: input.namingConvention ?? false,
     baseModels: input.baseModels ?? null,
+    tableRows: input.tableRows ?? null,
     isNewTable: (table, seq) => schema.isNewTable(table, seq),
     isDroppedLater: (table, seq) => schema.isDroppedLater(table, seq),
     isNewColumn: (table, column, seq) => schema.isNewColumn(table, column, seq),

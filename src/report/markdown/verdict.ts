@@ -11,9 +11,12 @@ import { escapeText, formatDuration, inlineCode, oneLine, plural, revisionLink }
 
 /** Rules whose finding means the revision cannot be rolled back. */
 const BLOCKER_RULES = new Set(['downgrade-failed', 'downgrade-leaves-trace']);
-/** Rules whose finding means the revision breaks on tables with rows (populated round trip). */
+/**
+ * Rules whose finding means the revision breaks on tables with rows (populated round trip),
+ * with the label its failing step earns: an upgrade that fails is not a rollback problem.
+ */
 const DATA_BLOCKER_RULES = new Map([
-  ['upgrade-fails-with-data', 'fails on tables with rows'],
+  ['upgrade-fails-with-data', 'fails to upgrade on tables with rows'],
   ['downgrade-fails-with-data', 'cannot be rolled back once tables have rows'],
 ]);
 
@@ -32,7 +35,7 @@ export function headline(report: Report, failOn: FailOn): string {
       : [
           rollback > 0 ? `${plural(rollback, 'revision')} cannot be rolled back` : null,
           withData > 0
-            ? `${plural(withData, 'revision')} ${withData === 1 ? 'fails' : 'fail'} on tables with rows`
+            ? `${plural(withData, 'revision')} ${withData === 1 ? 'fails' : 'fail'} to upgrade on tables with rows`
             : null,
           s.errors > 0 ? plural(s.errors, 'error') : null,
           s.warnings > 0 ? plural(s.warnings, 'warning') : null,
@@ -48,13 +51,20 @@ export function headline(report: Report, failOn: FailOn): string {
   return `### ${icon} migration-guard: ${counts.join(' · ')}\n\n${details.join(' · ')}`;
 }
 
-/** Why a finding blocks the merge (its revision cannot be rolled back, or fails with data), else null. */
+/**
+ * Why a finding blocks the merge (its revision cannot be rolled back, or fails with data), else
+ * null. A consequence keeps its label under any cause: a static rule's finding whose statement
+ * failed on the seeded rows (the failure hangs under it as evidence) blocks like the failure.
+ */
 export function blockerReason(f: Finding): string | null {
   if (f.ignored) return null;
-  // A consequence that makes the revision irreversible keeps the label under any cause.
-  if ([f.rule, ...(f.related ?? []).map((r) => r.rule)].some((r) => BLOCKER_RULES.has(r)))
-    return 'cannot be rolled back';
-  return DATA_BLOCKER_RULES.get(f.rule) ?? null;
+  const rules = [f.rule, ...(f.related ?? []).map((r) => r.rule)];
+  if (rules.some((r) => BLOCKER_RULES.has(r))) return 'cannot be rolled back';
+  for (const r of rules) {
+    const reason = DATA_BLOCKER_RULES.get(r);
+    if (reason) return reason;
+  }
+  return null;
 }
 
 export function isBlocker(f: Finding): boolean {
@@ -77,9 +87,10 @@ export function blockersCallout(report: Report, opts: MarkdownOptions): string |
   const blockers = blockerRevisions(report);
   if (blockers.length === 0) return null;
   const several = report.projects.length > 1;
+  // Each line says what its revision's blocker is (fails to upgrade, cannot be rolled back).
   const lines = blockers.map(
     ({ project, revision, finding }) =>
-      `> ${several ? `\`${inlineCode(project.id)}\` ` : ''}${revisionLink(revision, opts)} cannot be rolled back: **${finding.rule}** — ${escapeText(oneLine(finding.message))}`,
+      `> ${several ? `\`${inlineCode(project.id)}\` ` : ''}${revisionLink(revision, opts)} ${blockerReason(finding) ?? 'is blocked'}: **${finding.rule}** — ${escapeText(oneLine(finding.message))}`,
   );
   return `> [!CAUTION]\n> **BLOCKER${blockers.length > 1 ? 'S' : ''}**\n>\n${lines.join('\n>\n')}`;
 }
