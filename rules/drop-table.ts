@@ -15,7 +15,7 @@ export const rule: Rule<SqlRuleContext> = {
     kind: 'sql',
     defaultSeverity: 'error',
     summary:
-      'DROP TABLE of an existing table the application deployed from the base branch still maps (or may map: models unknown).',
+      'DROP TABLE of an existing table the application deployed from the base branch (without --base: the models at HEAD) still maps (or may map: models unknown).',
     help: 'Stop using the table in a deploy first; drop it in a later revision once nothing reads it (and after a backup).',
   },
   check(ctx) {
@@ -26,8 +26,18 @@ export const rule: Rule<SqlRuleContext> = {
         const table = qualifiedName(as(obj, 'List')?.items);
         if (!table || ctx.isNewTable(table, stmt.seq)) return [];
         const mapping = baseMapping(ctx, table);
-        // Step two: the base's application no longer maps the table.
+        // Step two: the base's application (without --base: HEAD's) no longer maps the table.
         if (mapping.kind === 'unmapped') return [];
+        if (mapping.kind === 'mapped' && mapping.source === 'head') {
+          return [
+            findingAt(
+              ctx,
+              stmt,
+              `DROP TABLE ${q(table)}, which the models at HEAD still map (commit ${mapping.commit}; no --base, so HEAD's models were read): an application that maps the table fails on every query of that model once it is gone, and the downgrade cannot bring the rows back`,
+              `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup). With --base, the drop is judged by the base branch's models.`,
+            ),
+          ];
+        }
         if (mapping.kind === 'mapped') {
           return [
             findingAt(

@@ -15,7 +15,7 @@ export const rule: Rule<SqlRuleContext> = {
     kind: 'sql',
     defaultSeverity: 'error',
     summary:
-      'DROP COLUMN of a column the application deployed from the base branch still maps (or may map: models unknown).',
+      'DROP COLUMN of a column the application deployed from the base branch (without --base: the models at HEAD) still maps (or may map: models unknown).',
     help: 'First deploy the application without the column (remove it from the model), then drop it in a later revision.',
   },
   check(ctx) {
@@ -25,8 +25,19 @@ export const rule: Rule<SqlRuleContext> = {
         if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
         const column = cmd.name;
         const mapping = baseMapping(ctx, table, column);
-        // Step two of a two-step drop: the base's application no longer maps the column.
+        // Step two of a two-step drop: the base's application (without --base: HEAD's) no longer maps the column.
         if (mapping.kind === 'unmapped') continue;
+        if (mapping.kind === 'mapped' && mapping.source === 'head') {
+          out.push(
+            findingAt(
+              ctx,
+              stmt,
+              `DROP COLUMN ${q(column)} on ${q(table)}, which the models at HEAD still map (commit ${mapping.commit}; no --base, so HEAD's models were read): an application that maps the column fails on every query of that model once it is gone`,
+              `Remove ${q(column)} from the model and deploy that first; drop the column in a later revision. With --base, the drop is judged by the base branch's models.`,
+            ),
+          );
+          continue;
+        }
         if (mapping.kind === 'mapped') {
           out.push(
             findingAt(

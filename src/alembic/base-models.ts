@@ -24,7 +24,12 @@ const execFileAsync = promisify(execFile);
 export type BaseModels =
   | {
       known: true;
-      /** The base commit the models were read from. */
+      /**
+       * Whose models: the base commit's (--base), or without a base the models at HEAD (the
+       * working tree: an audit judges historical drops by what the application maps today).
+       */
+      source?: 'base' | 'head';
+      /** The commit the models were read from (HEAD's when source is `head`). */
       commit: string;
       /** table (schema-qualified unless public) → mapped column names. */
       tables: Record<string, string[]>;
@@ -33,8 +38,11 @@ export type BaseModels =
 
 export interface BaseModelsRequest {
   project: AlembicProject;
-  /** Commit to read the models from (the merge base of the base ref and HEAD). */
-  baseCommit: string;
+  /**
+   * Commit to read the models from (the merge base of the base ref and HEAD); null reads the
+   * models at HEAD from the working tree itself (no worktree).
+   */
+  baseCommit: string | null;
   python: string[];
   /** Variable env.py reads the database URL from; set to a placeholder that connects nowhere. */
   databaseUrlEnv: string;
@@ -62,6 +70,7 @@ export async function loadBaseModels(req: BaseModelsRequest): Promise<BaseModels
   const { project, baseCommit, log } = req;
   const repoRoot = project.repoRoot;
   if (repoRoot === null) return { known: false, reason: 'the project is not in a git repository' };
+  if (baseCommit === null) return loadHeadModels(req, repoRoot);
   const tmp = await mkdtemp(path.join(tmpdir(), 'mg-base-models-'));
   const worktree = path.join(tmp, 'base');
   const git = (...args: string[]) =>
@@ -88,12 +97,33 @@ export async function loadBaseModels(req: BaseModelsRequest): Promise<BaseModels
     });
     log.debug(`${project.id}: base models read in ${Math.round(performance.now() - started)} ms`);
     if (result.tables === null) return { known: false, reason: result.reason };
-    return { known: true, commit: baseCommit, tables: result.tables };
+    return { known: true, source: 'base', commit: baseCommit, tables: result.tables };
   } finally {
     await git('worktree', 'remove', '--force', worktree).catch(() => undefined);
     await rm(tmp, { recursive: true, force: true });
     await git('worktree', 'prune').catch(() => undefined);
   }
+}
+
+/** The models at HEAD: env.py's target_metadata as the working tree has it. */
+async function loadHeadModels(req: BaseModelsRequest, repoRoot: string): Promise<BaseModels> {
+  const { project, log } = req;
+  let head: string;
+  try {
+    const out = await execFileAsync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot });
+    head = out.stdout.trim();
+  } catch (e) {
+    return { known: false, reason: `git rev-parse HEAD failed: ${firstLine(e)}` };
+  }
+  const started = performance.now();
+  const result = await runCapture(req, {
+    configPath: project.configPath,
+    cwd: project.configDir,
+    sysPath: [...project.prependSysPath, project.configDir],
+  });
+  log.debug(`${project.id}: models at HEAD read in ${Math.round(performance.now() - started)} ms`);
+  if (result.tables === null) return { known: false, reason: `models at HEAD: ${result.reason}` };
+  return { known: true, source: 'head', commit: head, tables: result.tables };
 }
 
 type CaptureResult =

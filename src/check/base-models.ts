@@ -2,7 +2,9 @@
  * The base-models stage of one project: what the application deployed from the base branch
  * maps (src/alembic/base-models.ts), read while the round trip runs, for two-step-column-drop
  * and drop-table. Read only when one of them is on and a database runs (the SQL lint needs
- * the executed statements). Never rejects: a failure is a reason, and the rules say it.
+ * the executed statements). Without a base (an audit of the history, `--all`) the models at
+ * HEAD are read instead: a column the application no longer maps today was dropped in its
+ * second step, whenever that was. Never rejects: a failure is a reason, and the rules say it.
  */
 import type { StaticAnalysis } from '../alembic/analyze.js';
 import type { BaseModels } from '../alembic/base-models.js';
@@ -20,9 +22,6 @@ export function baseModelsStage(
   if (RULES_THAT_READ_MODELS.every((id) => config.rules[id] === 'off')) {
     return Promise.resolve({ known: false, reason: 'not needed' });
   }
-  if (analysis.baseCommit === null) {
-    return Promise.resolve({ known: false, reason: 'no base branch to read the models from (--base)' });
-  }
   return loadBaseModels({
     project,
     baseCommit: analysis.baseCommit,
@@ -31,6 +30,6 @@ export function baseModelsStage(
     log: config.log,
   }).catch((e: unknown) => ({
     known: false as const,
-    reason: `reading the base models failed: ${e instanceof Error ? e.message : String(e)}`,
+    reason: `reading the models failed: ${e instanceof Error ? e.message : String(e)}`,
   }));
 }

@@ -266,9 +266,14 @@ export function writeBlockedBy(ctx: SqlRuleContext, stmt: AnalyzedStatement): st
   return [...found].filter((r) => r !== '' && isExistingRelation(ctx, r, stmt.seq));
 }
 
-/** What the base branch's models say about a table (or one of its columns). */
+/**
+ * What the base branch's models (or, without a base, the models at HEAD) say about a table or
+ * one of its columns; `source` says whose models they were, for the message.
+ */
 export type BaseMapping =
-  { kind: 'mapped'; commit: string } | { kind: 'unmapped' } | { kind: 'unknown'; reason: string };
+  | { kind: 'mapped'; commit: string; source: 'base' | 'head' }
+  | { kind: 'unmapped'; source: 'base' | 'head' }
+  | { kind: 'unknown'; reason: string };
 
 /**
  * Whether the application deployed from the base branch still maps `table` (or `table.column`):
@@ -280,7 +285,10 @@ export function baseMapping(ctx: SqlRuleContext, table: string, column?: string)
   if (!models.known) return { kind: 'unknown', reason: models.reason };
   const columns = models.tables[table];
   const mapped = columns !== undefined && (column === undefined || columns.includes(column));
-  return mapped ? { kind: 'mapped', commit: models.commit.slice(0, 12) } : { kind: 'unmapped' };
+  const source = models.source ?? 'base';
+  return mapped
+    ? { kind: 'mapped', commit: models.commit.slice(0, 12), source }
+    : { kind: 'unmapped', source };
 }
 
 /** The inline ignore that marks a drop as the second step of a two-step removal. */
