@@ -120,9 +120,46 @@ export function accessExclusiveHeldBefore(ctx: SqlRuleContext, stmt: AnalyzedSta
   return [...new Set(prev.locks.filter((l) => l.mode === ACCESS_EXCLUSIVE).map((l) => l.relation))];
 }
 
-/** Relations that existed before the revision (not a table or index the revision created). */
+/**
+ * Relations that existed before the revision: not a table or index the revision created, nor one
+ * the statement at `seq` creates itself (CREATE TABLE locks its new table, its indexes and its
+ * sequences in passing; none of them is an existing table).
+ */
 export function isExistingRelation(ctx: SqlRuleContext, relation: string, seq: number): boolean {
-  return !ctx.isNewTable(relation, seq) && !ctx.schema.isNewIndex(relation, seq);
+  if (ctx.isNewTable(relation, seq) || ctx.schema.isNewIndex(relation, seq)) return false;
+  const stmt = ctx.statements[seq];
+  return !(stmt?.seq === seq && createdByStatement(stmt, relation));
+}
+
+/** True when `stmt` creates `relation` (its table, or an index or sequence made with it). */
+export function createdByStatement(stmt: AnalyzedStatement, relation: string): boolean {
+  const create = as(stmt.node, 'CreateStmt');
+  if (create) {
+    // Everything CREATE TABLE locks is new except the tables it refers to.
+    const referenced = new Set<string>();
+    const addConstraint = (c: Constraint | undefined) => {
+      if (c?.contype === 'CONSTR_FOREIGN') referenced.add(relationName(c.pktable));
+    };
+    for (const elt of create.tableElts ?? []) {
+      addConstraint(as(elt, 'Constraint'));
+      for (const c of as(elt, 'ColumnDef')?.constraints ?? []) addConstraint(as(c, 'Constraint'));
+      const like = as(elt, 'TableLikeClause');
+      if (like) referenced.add(relationName(like.relation));
+    }
+    for (const parent of create.inhRelations ?? []) referenced.add(relationName(as(parent, 'RangeVar')));
+    return relation !== '' && !referenced.has(relation);
+  }
+  const createAs = as(stmt.node, 'CreateTableAsStmt');
+  if (createAs) return relationName(createAs.into?.rel) === relation;
+  const selectInto = as(stmt.node, 'SelectStmt')?.intoClause;
+  if (selectInto) return relationName(selectInto.rel) === relation;
+  const index = as(stmt.node, 'IndexStmt');
+  if (index?.idxname) {
+    const schema = index.relation?.schemaname;
+    const name = schema && schema !== 'public' ? `${schema}.${index.idxname}` : index.idxname;
+    return name === relation;
+  }
+  return false;
 }
 
 /** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (PostgreSQL docs, ALTER TABLE). */
