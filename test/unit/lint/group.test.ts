@@ -178,4 +178,71 @@ describe('groupByCause', () => {
     const input = [placed('drop-table'), placed('rename-column', { severity: 'warning' })];
     expect(groupByCause(input, allRules)).toEqual(input);
   });
+
+  describe('a data failure of a statement a static rule already flags', () => {
+    const addPlan = 'ALTER TABLE users ADD COLUMN plan TEXT NOT NULL';
+    const dataFailure = (statement: string) =>
+      placed('upgrade-fails-with-data', {
+        message:
+          'upgrade to b2 fails on tables with rows and succeeds on empty ones: NotNullViolation. Example row: users (id=1): plan = NULL.',
+        line: 19,
+        statement,
+      });
+
+    it.each([
+      ['not-null-column-without-default', addPlan],
+      [
+        'column-type-change',
+        'ALTER TABLE payments ALTER COLUMN legacy_ref TYPE INTEGER USING legacy_ref::integer',
+      ],
+      ['set-not-null', 'ALTER TABLE users ALTER COLUMN email SET NOT NULL'],
+      ['check-constraint-not-valid', 'ALTER TABLE orders ADD CONSTRAINT ck_amount CHECK (amount > 0)'],
+      [
+        'foreign-key-not-valid',
+        'ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)',
+      ],
+      ['unique-constraint-without-index', 'ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE (email)'],
+    ])('is one root: %s, with the observed failure as related evidence', (rule, statement) => {
+      // The executed SQL as the driver saw it (its own whitespace, a trailing semicolon).
+      const out = groupByCause(
+        [placed(rule, { statement, line: 19 }), dataFailure(`${statement.replace(/ /g, '\n  ')};`)],
+        allRules,
+      );
+      expect(rules(out)).toEqual([[rule, 'error', ['upgrade-fails-with-data']]]);
+      expect(out[0]?.finding.statement).toBe(statement);
+      expect(out[0]?.finding.related?.[0]?.message).toContain('Example row: users (id=1): plan = NULL.');
+    });
+
+    it('stays two roots when the failure is another statement of the revision', () => {
+      const out = groupByCause(
+        [
+          placed('not-null-column-without-default', { statement: addPlan }),
+          dataFailure('CREATE UNIQUE INDEX uq_users_email ON users (email)'),
+        ],
+        allRules,
+      );
+      expect(rules(out)).toEqual([
+        ['not-null-column-without-default', 'error', []],
+        ['upgrade-fails-with-data', 'error', []],
+      ]);
+    });
+
+    it('stays two roots when the static finding is ignored (an ignore hides only what it names)', () => {
+      const out = groupByCause(
+        [
+          placed('not-null-column-without-default', {
+            statement: addPlan,
+            ignored: true,
+            ignoreReason: 'the table is empty in production',
+          }),
+          dataFailure(addPlan),
+        ],
+        allRules,
+      );
+      expect(rules(out)).toEqual([
+        ['not-null-column-without-default', 'error', []],
+        ['upgrade-fails-with-data', 'error', []],
+      ]);
+    });
+  });
 });

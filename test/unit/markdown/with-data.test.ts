@@ -50,7 +50,78 @@ describe('markdown with data', () => {
     expect(md).toContain(
       'Ran with data: `users` 300, `orders` 298 rows (synthetic, seed 1); left empty: `weird` (see the JSON report); `db/sample.sql` ran.',
     );
-    expect(md).toContain('**BLOCKER: this revision fails on tables with rows.** **upgrade-fails-with-data**');
+    expect(md).toContain(
+      '**BLOCKER: this revision fails to upgrade on tables with rows.** **upgrade-fails-with-data**',
+    );
+    // The callout says what the blocker is: an upgrade that fails, not a rollback problem.
+    expect(md).toMatch(/> `b2` fails to upgrade on tables with rows: \*\*upgrade-fails-with-data\*\*/);
+    expect(md).toContain('### ❌ migration-guard: 1 revision fails to upgrade on tables with rows · 1 error');
+    expect(md).not.toContain('cannot be rolled back');
+  });
+
+  it('labels a static finding that carries the data failure as evidence like the failure, statement once', () => {
+    const statement = 'ALTER TABLE users ADD COLUMN plan TEXT NOT NULL';
+    const md = renderMarkdown(
+      report([
+        project([
+          revision('b2', {
+            steps: [step('upgrade', false)],
+            schemaRestored: null,
+            data: { verdict: 'upgrade-fails', rows: { users: 300 }, succeedsOnEmpty: true },
+            findings: [
+              finding({
+                rule: 'not-null-column-without-default',
+                message: 'ADD COLUMN "plan" NOT NULL without a default on existing table "users": …',
+                statement,
+                related: [
+                  {
+                    rule: 'upgrade-fails-with-data',
+                    severity: 'error',
+                    message:
+                      'upgrade to b2 fails on tables with rows and succeeds on empty ones: NotNullViolation',
+                    docsUrl: 'https://example.invalid/upgrade-fails-with-data.md',
+                    file: 'migrations/versions/b2_change.py',
+                    line: 19,
+                    statement,
+                  },
+                ],
+              }),
+            ],
+          }),
+        ]),
+      ]),
+    );
+    expect(md).toContain(
+      '**BLOCKER: this revision fails to upgrade on tables with rows.** **not-null-column-without-default**',
+    );
+    expect(md).toMatch(
+      /> `b2` fails to upgrade on tables with rows: \*\*not-null-column-without-default\*\*/,
+    );
+    expect(md).toContain('↳ **upgrade-fails-with-data**: upgrade to b2 fails on tables with rows');
+    // The findings show the statement once (the executed SQL section is separate and folded).
+    const findingsPart = md.split('<details>')[0] ?? '';
+    expect(findingsPart.split(statement).length - 1).toBe(1);
+  });
+
+  it('labels a downgrade that fails on rows as not rollback-safe', () => {
+    const md = renderMarkdown(
+      report([
+        project([
+          revision('c3', {
+            steps: [step('upgrade'), step('downgrade', false)],
+            data: { verdict: 'downgrade-fails', rows: { users: 300 }, succeedsOnEmpty: true },
+            findings: [
+              finding({ rule: 'downgrade-fails-with-data', message: 'downgrade of c3 fails on rows' }),
+            ],
+          }),
+        ]),
+      ]),
+    );
+    expect(md).toMatch(
+      /> `c3` cannot be rolled back once tables have rows: \*\*downgrade-fails-with-data\*\*/,
+    );
+    expect(md).toContain('1 revision cannot be rolled back');
+    expect(md).not.toContain('fails to upgrade');
   });
 
   it('says "not checked" for a revision the populated run never reached, as the empty table does', () => {

@@ -5,6 +5,22 @@ import type { LintCase } from '../sql/lint-cases.js';
 const RULE = 'drop-table';
 
 const invalid: LintCase[] = [
+  [
+    'no --base: the models at HEAD still map the table, and the message says whose models',
+    ['DROP TABLE newsletter'],
+    {
+      baseModels: {
+        known: true,
+        source: 'head',
+        commit: 'fedcba9876543210',
+        tables: { users: ['id', 'nickname'], newsletter: ['id'] },
+      },
+    },
+    {
+      lines: [10],
+      message: /DROP TABLE "newsletter", which the models at HEAD still map \(commit fedcba987654; no --base/,
+    },
+  ],
   ['DROP TABLE', ['DROP TABLE legacy_orders'], {}, { lines: [10], message: /"legacy_orders"/ }],
   [
     'DROP TABLE IF EXISTS two tables',
@@ -39,6 +55,19 @@ const invalid: LintCase[] = [
 ];
 
 const valid: LintCase[] = [
+  [
+    'no --base (an audit): the models at HEAD no longer map the table',
+    ['DROP TABLE legacy_orders'],
+    {
+      baseModels: {
+        known: true,
+        source: 'head',
+        commit: 'fedcba9876543210',
+        tables: { users: ['id', 'nickname'], newsletter: ['id'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
   [
     'table created in the same revision',
     ['CREATE TABLE tmp (id int)', 'DROP TABLE tmp'],

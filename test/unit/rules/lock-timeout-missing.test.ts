@@ -33,6 +33,34 @@ const invalid: LintCase[] = [
 
 const valid: LintCase[] = [
   [
+    // The new table, its indexes and sequence are locked by the statement that creates them.
+    'a table created by the same statement, and an index on it',
+    [
+      {
+        sql: 'CREATE TABLE coupons (id SERIAL NOT NULL, code TEXT, PRIMARY KEY (id), UNIQUE (code))',
+        locks: [
+          { relation: 'coupons', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_pkey', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_code_key', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_id_seq', mode: 'AccessExclusiveLock' },
+        ],
+      },
+      {
+        sql: 'CREATE INDEX ix_coupons_code2 ON coupons (code)',
+        locks: [
+          { relation: 'coupons', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_pkey', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_code_key', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_id_seq', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons', mode: 'ShareLock' },
+          { relation: 'ix_coupons_code2', mode: 'AccessExclusiveLock' },
+        ],
+      },
+    ],
+    {},
+    { lines: [], message: /./ },
+  ],
+  [
     'SET lock_timeout first',
     ["SET lock_timeout = '5s'", 'ALTER TABLE users ADD COLUMN a int'],
     { lockTimeout: { maxMs: 5000 } },

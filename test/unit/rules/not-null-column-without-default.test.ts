@@ -6,6 +6,32 @@ const RULE = 'not-null-column-without-default';
 
 const invalid: LintCase[] = [
   [
+    'failed on the seeded rows: says so, not "the test database is empty"',
+    [
+      {
+        sql: 'ALTER TABLE users ADD COLUMN plan text NOT NULL',
+        error: 'NotNullViolation: column "plan" contains null values',
+      },
+    ],
+    { tableRows: { users: 300 } },
+    {
+      lines: [10],
+      message: /fails on any table with rows \(it failed here on the 300 row\(s\) "users" held\)$/,
+    },
+  ],
+  [
+    'populated run, the table had no rows',
+    ['ALTER TABLE users ADD COLUMN plan text NOT NULL'],
+    { tableRows: { orders: 300 } },
+    { lines: [10], message: /\(it passed here only because "users" had no rows\)$/ },
+  ],
+  [
+    'round trip on empty tables',
+    ['ALTER TABLE users ADD COLUMN plan text NOT NULL'],
+    {},
+    { lines: [10], message: /\(it passed here only because the test database is empty\)$/ },
+  ],
+  [
     'NOT NULL without default',
     ['ALTER TABLE users ADD COLUMN age int NOT NULL'],
     {},

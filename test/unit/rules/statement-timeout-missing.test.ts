@@ -3,6 +3,22 @@ import { none, ruleTable } from '../sql/rule-table.js';
 
 const invalid: LintCase[] = [
   [
+    // The referenced table existed before: CREATE TABLE blocks writes to it while it adds the key.
+    'a new table whose foreign key locks an existing one',
+    [
+      {
+        sql: 'CREATE TABLE coupons (id int PRIMARY KEY, user_id int REFERENCES users (id))',
+        locks: [
+          { relation: 'coupons', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_pkey', mode: 'AccessExclusiveLock' },
+          { relation: 'users', mode: 'ShareRowExclusiveLock' },
+        ],
+      },
+    ],
+    {},
+    { lines: [10], message: /^statement locks existing table "users" against writes/ },
+  ],
+  [
     'ALTER TABLE with no statement_timeout',
     ['ALTER TABLE users ADD COLUMN a int'],
     {},
@@ -41,6 +57,33 @@ const invalid: LintCase[] = [
 ];
 
 const valid: LintCase[] = [
+  [
+    'a table created by the same statement, and an index on it',
+    [
+      {
+        sql: 'CREATE TABLE coupons (id SERIAL NOT NULL, code TEXT, PRIMARY KEY (id), UNIQUE (code))',
+        locks: [
+          { relation: 'coupons', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_pkey', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_code_key', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_id_seq', mode: 'AccessExclusiveLock' },
+        ],
+      },
+      {
+        sql: 'CREATE INDEX ix_coupons_code2 ON coupons (code)',
+        locks: [
+          { relation: 'coupons', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_pkey', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_code_key', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons_id_seq', mode: 'AccessExclusiveLock' },
+          { relation: 'coupons', mode: 'ShareLock' },
+          { relation: 'ix_coupons_code2', mode: 'AccessExclusiveLock' },
+        ],
+      },
+    ],
+    {},
+    { lines: [], message: /./ },
+  ],
   [
     'op.execute("SET statement_timeout = \'30s\'") first',
     ["SET statement_timeout = '30s'", 'ALTER TABLE users ADD COLUMN a int'],

@@ -6,6 +6,23 @@ const RULE = 'two-step-column-drop';
 
 const invalid: LintCase[] = [
   [
+    'no --base: the models at HEAD still map the column, and the message says whose models',
+    ['ALTER TABLE users DROP COLUMN nickname'],
+    {
+      baseModels: {
+        known: true,
+        source: 'head',
+        commit: 'fedcba9876543210',
+        tables: { users: ['id', 'nickname'], newsletter: ['id'] },
+      },
+    },
+    {
+      lines: [10],
+      message:
+        /which the models at HEAD still map \(commit fedcba987654; no --base, so HEAD's models were read\)/,
+    },
+  ],
+  [
     'DROP COLUMN',
     ['ALTER TABLE users DROP COLUMN nickname'],
     {},
@@ -48,6 +65,19 @@ const invalid: LintCase[] = [
 ];
 
 const valid: LintCase[] = [
+  [
+    'no --base (an audit): the models at HEAD no longer map the column',
+    ['ALTER TABLE users DROP COLUMN email'],
+    {
+      baseModels: {
+        known: true,
+        source: 'head',
+        commit: 'fedcba9876543210',
+        tables: { users: ['id', 'nickname'], newsletter: ['id'] },
+      },
+    },
+    { lines: [], message: /./ },
+  ],
   [
     'column of a table created in the revision',
     ['CREATE TABLE t (a int, b int)', 'ALTER TABLE t DROP COLUMN b'],
