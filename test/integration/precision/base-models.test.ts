@@ -33,7 +33,7 @@ async function repoWith(files: Record<string, string>): Promise<{ repo: AlembicR
   return { repo, base };
 }
 
-async function load(repo: AlembicRepo, base: string, python: string[]) {
+async function load(repo: AlembicRepo, base: string | null, python: string[]) {
   const [project] = await locateProjects({ projectDir: repo.dir, alembicConfigs: [] });
   if (!project) throw new Error('no project');
   return loadBaseModels({
@@ -52,12 +52,26 @@ describe.each(testPythons())('base branch models with $name', ({ argv }) => {
       'migrations/env.py': MODELS_ENV_PY,
     });
     const models = await load(repo, base, argv);
-    expect(models).toMatchObject({ known: true, commit: base });
+    expect(models).toMatchObject({ known: true, source: 'base', commit: base });
     if (!models.known) return;
     expect(models.tables.users).toEqual(['id', 'email', 'nickname']);
     expect(Object.keys(models.tables).sort()).toEqual(
       ['invoices', 'newsletter', 'orders', 'payments', 'post_meta', 'post_tags', 'posts', 'users'].sort(),
     );
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+
+  it('without a base commit reads the models at HEAD from the working tree, no worktree', async () => {
+    const { repo } = await repoWith({
+      'app/models.py': modelsPy(),
+      'migrations/env.py': MODELS_ENV_PY,
+    });
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    const models = await load(repo, null, argv);
+    expect(models).toMatchObject({ known: true, source: 'head', commit: head });
+    if (!models.known) return;
+    // HEAD (the pull request) no longer maps nickname; the base commit did.
+    expect(models.tables.users).toEqual(['id', 'email']);
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
