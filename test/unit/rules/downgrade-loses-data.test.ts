@@ -100,6 +100,14 @@ describe('downgrade-loses-data', () => {
       ),
       'downgrade of a1b2 does not give users back: 248 of 300 row(s) changed in email. Example: key [100]: before email = "a@example.test"; after email = null.',
     ],
+    [
+      'a table the upgrade copied into another before dropping it',
+      withDifferences([newsletterGone], true, [
+        'INSERT INTO subscribers (id, address) SELECT id, address FROM newsletter',
+        'DROP TABLE newsletter',
+      ]),
+      'downgrade of a1b2 does not give newsletter back: 300 of 300 row(s) gone in id, address. Example: key [100]: before id = 100, address = "x"; after gone.',
+    ],
   ])('flags %s', (_name, context, message) => {
     expect(rule.check(context)).toEqual([{ message, file: REL_FILE, line: 40 }]);
   });
