@@ -215,4 +215,14 @@ describe.each(testPythons())('a revision that fails only on the seeded rows ($na
     expectDataFailureWithIndexLint(revisions);
     expectLaterRoundTripped(revisions);
   });
+
+  it('the markdown says which revisions ran on rows seeded afresh', () => {
+    const r = check(['--base', 'main', '--format', 'markdown'], python);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain(
+      '7 revisions, `r04phone` … `r10active` ran on rows seeded afresh after `r03shortnames` failed (the database was rebuilt).',
+    );
+    expect(r.stdout).toContain('require-concurrent-index');
+    expect(r.stdout).not.toContain('not checked');
+  });
 });
