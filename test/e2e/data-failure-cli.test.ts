@@ -116,6 +116,14 @@ beforeAll(async () => {
   repo.branch('shop');
   for (const r of HISTORY.slice(2)) repo.writeFile(revisionPath(r), revisionFile(r));
   repo.commit('eight more revisions');
+  // The same pull request with a third revision that cannot be applied at all (no such column).
+  repo.checkout('main');
+  repo.branch('shop-broken');
+  for (const r of HISTORY.slice(2)) {
+    const broken = r.id === FAILING ? { ...r, upgrade: r.upgrade.replace('"name"', '"nme"') } : r;
+    repo.writeFile(revisionPath(broken), revisionFile(broken));
+  }
+  repo.commit('eight more revisions, the third broken');
 });
 
 afterAll(async () => {
@@ -123,8 +131,8 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-function check(flags: string[], python: string): CliRun {
-  repo.checkout('shop');
+function check(flags: string[], python: string, branch = 'shop'): CliRun {
+  repo.checkout(branch);
   const r = spawnSync(
     process.execPath,
     [
@@ -214,6 +222,18 @@ describe.each(testPythons())('a revision that fails only on the seeded rows ($na
     expect(revisions.map((x) => x.id)).toEqual(HISTORY.slice(2).map((x) => x.id));
     expectDataFailureWithIndexLint(revisions);
     expectLaterRoundTripped(revisions);
+  });
+
+  it('a revision that fails on empty tables too still leaves its descendants not checked', () => {
+    const r = check(['--base', 'main'], python, 'shop-broken');
+    expect(r.code, r.stderr).toBe(1);
+    const revisions = revisionsOf(r);
+    expect(byId(revisions, FAILING).data?.succeedsOnEmpty).toBe(false);
+    for (const id of LATER) {
+      const rev = byId(revisions, id);
+      expect(rev.steps, id).toEqual([]);
+      expect(rev.notChecked, id).toMatch(/failed to upgrade/);
+    }
   });
 
   it('the markdown says which revisions ran on rows seeded afresh', () => {
