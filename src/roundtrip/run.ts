@@ -288,7 +288,6 @@ class RoundTripRunner implements RevisionRunner {
         id,
         (r) => this.parentsOf(r),
         this.input.databaseUrl,
-        this.observe,
       );
     } catch (e) {
       this.log.debug(`  verifying ${id} on an empty copy failed: ${(e as Error).message}`);
