@@ -80,13 +80,14 @@ export async function revisionsStage(
         ).map((p) => ({ ...p, revision: p.revision ?? id })),
       );
       const upgrade = rt.steps.find((s) => s.phase === 'upgrade');
+      const linted = upgrade ? lintedStatements(upgrade.statements, rt.emptyRunStatements) : [];
       if (upgrade) {
         const sqlFindings = await lintRevisionSql(
           {
             revision: id,
             file: relFile,
             source,
-            statements: upgrade.statements,
+            statements: linted,
             serverVersionNum: db.serverVersionNum,
             settings: config.rules,
             lockTimeout: config.lockTimeout,
@@ -103,7 +104,7 @@ export async function revisionsStage(
           ...sqlFindings.map((p) => ({
             ...p,
             revision: p.revision ?? id,
-            finding: citeObservation(p.finding, upgrade.statements),
+            finding: citeObservation(p.finding, linted),
           })),
         );
       }
@@ -148,7 +149,24 @@ function dataReport(rt: RevisionRoundTrip): RevisionDataReport {
   else verdict = 'not-run';
   const out: RevisionDataReport = { verdict, rows: data.rows };
   if (failure) out.succeedsOnEmpty = failure.succeedsOnEmpty;
+  if (data.reseededAfter !== undefined) out.reseededAfter = data.reseededAfter;
   return out;
+}
+
+/**
+ * The statements the SQL lint reads: the upgrade's, and when it failed on the seeded rows and
+ * succeeded on an empty copy, the empty run's statements after the one that failed, so one run
+ * reports everything the upgrade does. The seeded run's statements come first (what they
+ * observed on rows is the better evidence); when the two runs differ before the failure, the
+ * empty run alone.
+ */
+function lintedStatements(
+  upgrade: ExecutedStatement[],
+  emptyRun: ExecutedStatement[] | undefined,
+): ExecutedStatement[] {
+  if (!emptyRun) return upgrade;
+  const samePrefix = upgrade.every((st, i) => emptyRun[i]?.sql === st.sql);
+  return samePrefix ? [...upgrade, ...emptyRun.slice(upgrade.length)] : emptyRun;
 }
 
 /** A lock rule's finding on a statement the driver observed says what the server did. */

@@ -34,6 +34,12 @@ export interface RevisionDataReport {
   /** Rows per table before the upgrade (tables with rows). */
   rows: Record<string, number>;
   succeedsOnEmpty?: boolean | null;
+  /**
+   * The revision whose failure made the run rebuild the database before this one: it ran on
+   * synthetic rows seeded afresh for the schema it starts from (absent: on the rows seeded
+   * after the base upgrade).
+   */
+  reseededAfter?: string;
 }
 
 /** The rows the round trip ran with. */

@@ -7,6 +7,7 @@ import type { FailOn } from '../config.js';
 import { failingFindingsCount } from './model.js';
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
 import { securityWarnings } from './model.js';
+import { reseededGroups, reseededSentence } from './reseeded.js';
 import { slowestSteps } from './slowest.js';
 
 export interface TextOptions {
@@ -72,6 +73,7 @@ function renderProject(p: ProjectReport, options: TextOptions): string[] {
   const pending = p.revisions.filter((r) => r.pending);
   if (pending.length === 0) out.push('  no pending revisions');
   for (const r of p.revisions) out.push(...renderRevision(r, options));
+  for (const group of reseededGroups(p.revisions)) out.push(`  ${reseededSentence(group)}`);
   const projectFindings = p.findings;
   if (projectFindings.length > 0) {
     out.push('  project:');

@@ -34,6 +34,11 @@ export class PopulatedDatabase {
     return this.summary;
   }
 
+  /** A rebuilt database gets synthetic rows again (not with --seed-rows 0). */
+  get reseeds(): boolean {
+    return this.seed.rows > 0;
+  }
+
   /**
    * After the base upgrade: the empty template (CREATE DATABASE … TEMPLATE needs every other
    * session off the database, so `db` is closed meanwhile and a new one returned), then the rows.

@@ -9,6 +9,7 @@
 import type { Phase } from '../model.js';
 import { schemaFacts } from '../schema/facts.js';
 import { diffSnapshots } from '../schema/diff.js';
+import type { EmptyReplay } from './empty-replay.js';
 import { downgradeTarget } from './lineage.js';
 import type { PopulatedDatabase } from './populated.js';
 import { withOutcome, type TestSession } from './session.js';
@@ -28,8 +29,8 @@ export interface RevisionRunner {
   /** Runs one alembic command (a crash becomes a failed step). */
   step(phase: Phase, target: string, label: string): Promise<RoundTripStep>;
   parentsOf(id: string): string[];
-  /** The same step on an empty copy: true when it succeeds there, null when not verifiable. */
-  succeedsOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<boolean | null>;
+  /** The same step on an empty copy (empty-replay.ts); null when there is no copy. */
+  replayOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<EmptyReplay | null>;
 }
 
 export async function roundTripRevision(runner: RevisionRunner, id: string): Promise<RevisionRoundTrip> {
@@ -87,9 +88,12 @@ async function roundTrip(runner: RevisionRunner, id: string, s0: SchemaSnapshot)
   out.steps.push(up);
   if (!up.ok) {
     if (populated && onRows)
-      onRows.failure = await populated.failure(session.db, 'upgrade', up, () =>
-        runner.succeedsOnEmpty('upgrade', id),
-      );
+      onRows.failure = await populated.failure(session.db, 'upgrade', up, async () => {
+        const replay = await runner.replayOnEmpty('upgrade', id);
+        // The SQL lint reads the whole upgrade, also the statements after the one the rows broke.
+        if (replay?.upgradeStatements) out.emptyRunStatements = replay.upgradeStatements;
+        return replay?.succeeds ?? null;
+      });
     return out;
   }
   const declared = runner.irreversible?.get(id);
@@ -110,8 +114,11 @@ async function roundTrip(runner: RevisionRunner, id: string, s0: SchemaSnapshot)
   out.steps.push(down);
   if (!down.ok) {
     if (populated && onRows)
-      onRows.failure = await populated.failure(session.db, 'downgrade', down, () =>
-        runner.succeedsOnEmpty('downgrade', id),
+      onRows.failure = await populated.failure(
+        session.db,
+        'downgrade',
+        down,
+        async () => (await runner.replayOnEmpty('downgrade', id))?.succeeds ?? null,
       );
     return out;
   }

@@ -18,7 +18,7 @@ import {
 } from '../driver/client.js';
 import { loadProject, startDriverProcess } from './driver-start.js';
 import { sameSet } from './lineage.js';
-import { replayOnEmptyCopy } from './empty-replay.js';
+import { replayOnEmptyCopy, type EmptyReplay } from './empty-replay.js';
 import { resetDatabase } from './reset.js';
 import { PopulatedDatabase } from './populated.js';
 import { roundTripRevision, type RevisionRunner } from './revision.js';
@@ -139,6 +139,9 @@ class RoundTripRunner implements RevisionRunner {
     }
 
     let needsRebuild = false;
+    /** The failed revision after which the database was last rebuilt and its rows seeded afresh. */
+    let reseededAfter: string | null = null;
+    let lastFailed: string | null = null;
     for (const id of this.input.pending) {
       const revStart = performance.now();
       const unplaceable = this.input.unplaceable?.get(id);
@@ -170,6 +173,7 @@ class RoundTripRunner implements RevisionRunner {
           continue;
         }
         needsRebuild = false;
+        if (this.populated?.reseeds) reseededAfter = lastFailed;
       }
       await this.populated?.beforeRevision(this.session.db, this.session.current);
       let outcome: RevisionRoundTrip;
@@ -187,11 +191,17 @@ class RoundTripRunner implements RevisionRunner {
         return this.result(baseUpgrade, revisions, null, null, started);
       }
       outcome.durationMs = Math.round(performance.now() - revStart);
+      if (outcome.data && reseededAfter !== null) outcome.data.reseededAfter = reseededAfter;
       revisions.push(outcome);
       this.input.onRevision?.(outcome);
       const upgrade = outcome.steps[0];
-      if (!upgrade?.ok) broken.set(id, `${id} failed to upgrade`);
-      if (outcome.steps.some((s) => !s.ok)) needsRebuild = true;
+      // An upgrade that only the rows broke still applies: its descendants run after a rebuild
+      // (the revision upgraded on empty tables, then rows seeded afresh for that schema).
+      if (!upgrade?.ok && !failsOnlyWithData(outcome)) broken.set(id, `${id} failed to upgrade`);
+      if (outcome.steps.some((s) => !s.ok)) {
+        needsRebuild = true;
+        lastFailed = id;
+      }
     }
 
     let modelDrift: string[] | null = null;
@@ -261,11 +271,12 @@ class RoundTripRunner implements RevisionRunner {
   }
 
   /**
-   * The same step on an empty copy of the base template plus `id`'s parents: true when it
-   * succeeds there. Failing there too is the existing finding; a success counts only when the
-   * copy really moved (env.py may ignore the URL it is given).
+   * The same step on an empty copy of the base template plus `id`'s parents: whether it
+   * succeeds there (failing there too is the existing finding; a success counts only when the
+   * copy really moved: env.py may ignore the URL it is given), and the statements of an upgrade
+   * that did. Null when there is no copy to run on.
    */
-  async succeedsOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<boolean | null> {
+  async replayOnEmpty(phase: 'upgrade' | 'downgrade', id: string): Promise<EmptyReplay | null> {
     const template = this.populated?.template;
     const driver = this.driver;
     if (!template || !driver) return null;
@@ -369,4 +380,10 @@ class RoundTripRunner implements RevisionRunner {
       this.timings.time('modelDriftMs', performance.now() - t0);
     }
   }
+}
+
+/** The upgrade failed on the seeded rows and succeeded on an empty copy of the tables. */
+function failsOnlyWithData(outcome: RevisionRoundTrip): boolean {
+  const failure = outcome.data?.failure;
+  return failure?.phase === 'upgrade' && failure.succeedsOnEmpty === true;
 }

@@ -2,7 +2,7 @@
  * What the round trip takes and gives: the revisions to run, and per revision the steps as
  * they ran (each a shared-model StepResult plus where its error happened).
  */
-import type { StepResult } from '../model.js';
+import type { ExecutedStatement, StepResult } from '../model.js';
 import type { Logger } from '../log.js';
 import type { SchemaFacts } from '../schema/facts.js';
 import type { SeedResult } from '../seed/seed.js';
@@ -86,6 +86,11 @@ export interface RevisionData {
   differences: DataDifference[];
   /** False when the data was not compared (no downgrade ran, or it ran no statement). */
   compared: boolean;
+  /**
+   * The revision whose failure made the run rebuild the database: this revision ran on rows
+   * seeded afresh for the schema it starts from, not on those seeded after the base upgrade.
+   */
+  reseededAfter?: string;
 }
 
 export interface DataFailure {
@@ -142,6 +147,11 @@ export interface RevisionRoundTrip {
   schemaBefore?: SchemaFacts;
   /** The data side, when the round trip ran on populated tables. */
   data?: RevisionData;
+  /**
+   * The upgrade failed on the seeded rows and succeeded on an empty copy: the statements it ran
+   * there (all of them, also those after the one the rows broke), for the SQL lint.
+   */
+  emptyRunStatements?: ExecutedStatement[];
 }
 
 /** The base branch's own failure: a base revision that does not import or does not upgrade. */

@@ -9,6 +9,7 @@ import { executedSqlText } from './executed.js';
 import type { Block } from './fit.js';
 import { findingBlocks, ignoredText, revisionTitle } from './findings.js';
 import type { MarkdownOptions } from './options.js';
+import { reseededGroups, reseededSentence } from '../reseeded.js';
 import { revisionTable } from './revision-table.js';
 import { escapeText, inlineCode, oneLine, shortRef } from './text.js';
 
@@ -26,7 +27,7 @@ export function projectBlocks(project: ProjectReport, projectCount: number, opts
   const table =
     pending.length === 0 ? 'No pending revisions: nothing to round-trip.' : revisionTable(pending, opts);
   const warnings = securityWarnings(project).map((w) => `> [!WARNING]\n> ${w}`);
-  const seeded = seedText(project);
+  const seeded = [seedText(project), ...reseededText(pending)].filter((x) => x !== '').join(' ');
   blocks.push({
     kind: 'core',
     text: [header, ...warnings, table, seeded].filter((x) => x !== '').join('\n\n'),
@@ -89,4 +90,9 @@ function seedText(project: ProjectReport): string {
       `\`${inlineCode(seed.userSql.file)}\` ${seed.userSql.ok ? 'ran' : `failed: ${escapeText(oneLine(seed.userSql.error ?? ''))}`}`,
     );
   return `${parts.join('; ')}.`;
+}
+
+/** The revisions that ran on rows seeded afresh after a failure rebuilt the database. */
+function reseededText(pending: ProjectReport['revisions']): string[] {
+  return reseededGroups(pending).map((g) => `${reseededSentence(g, (id) => `\`${inlineCode(id)}\``)}.`);
 }

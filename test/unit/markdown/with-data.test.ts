@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../../../src/report/markdown.js';
+import { renderText } from '../../../src/report/text.js';
 import { finding, project, report, revision, step } from './sample-report.js';
 
 const steps = () => [step('upgrade'), step('downgrade'), step('reupgrade')];
@@ -135,6 +136,44 @@ describe('markdown with data', () => {
     );
     expect(md).toMatch(/\| `a1` \|[^\n]*\| ✅ \| 0 \|/);
     expect(md).toMatch(/\| `b2` \|[^\n]*\| — \| — \| — \| — \| — \| not checked \|/);
+  });
+
+  it('says once which revisions ran on rows seeded afresh after a failure rebuilt the database', () => {
+    const reseeded = (id: string) =>
+      revision(id, { steps: steps(), data: { verdict: 'ok', rows: { users: 300 }, reseededAfter: 'b2' } });
+    const md = renderMarkdown(
+      report([
+        project(
+          [
+            revision('a1', { steps: steps(), data: { verdict: 'ok', rows: { users: 300 } } }),
+            revision('b2', {
+              steps: [step('upgrade', false)],
+              schemaRestored: null,
+              data: { verdict: 'upgrade-fails', rows: { users: 300 }, succeedsOnEmpty: true },
+            }),
+            reseeded('c3'),
+            reseeded('d4'),
+            reseeded('e5'),
+          ],
+          {
+            seed: {
+              rowsPerTable: 300,
+              randomSeed: 1,
+              tables: { users: 600 },
+              unfilled: {},
+              userSql: null,
+            },
+          },
+        ),
+      ]),
+    );
+    expect(md).toContain(
+      'Ran with data: `users` 600 rows (synthetic, seed 1). 3 revisions, `c3` … `e5` ran on rows seeded afresh after `b2` failed (the database was rebuilt).',
+    );
+    const text = renderText(
+      report([project([revision('b2', { steps: [step('upgrade', false)] }), reseeded('c3')])]),
+    );
+    expect(text).toContain('  c3 ran on rows seeded afresh after b2 failed (the database was rebuilt)');
   });
 
   it('keeps the table of a round trip on empty tables unchanged', () => {
