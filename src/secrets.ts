@@ -13,13 +13,28 @@
  * "Security" lists what is removed.
  */
 const secrets = new Set<string>();
+const listeners: ((secret: string) => void)[] = [];
 
 /** Remembers `secret` (and its URL-encoded form) for scrubbing; empty strings are ignored. */
 export function registerSecret(secret: string): void {
   if (secret === '') return;
+  add(secret);
+  add(encodeURIComponent(secret));
+}
+
+function add(secret: string): void {
+  if (secrets.has(secret)) return;
   secrets.add(secret);
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) secrets.add(encoded);
+  for (const listener of listeners) listener(secret);
+}
+
+/**
+ * Calls `listener` with every secret registered so far and every one registered later: the
+ * action hands each to the runner (`::add-mask::`), so the runner masks it in the log too.
+ */
+export function onSecretRegistered(listener: (secret: string) => void): void {
+  listeners.push(listener);
+  for (const secret of secrets) listener(secret);
 }
 
 /** The registered secrets, longest first (so a secret containing another is masked whole). */
