@@ -13,7 +13,8 @@ import { renderMarkdown } from '../../../src/report/markdown.js';
 import { renderReport } from '../../../src/report/render.js';
 import { renderSarif } from '../../../src/report/sarif.js';
 import { ruleDocsUrl } from '../../../src/lint/types.js';
-import { registerVocabulary, scrubReport } from '../../../src/scrub.js';
+import { maskSecrets } from '../../../src/errors.js';
+import { registerVocabulary, scrubOutput, scrubReport } from '../../../src/scrub.js';
 import { registerSecret } from '../../../src/secrets.js';
 import { assertValidReport } from '../../helpers/report-schema.js';
 import { finding, project, report, revision, step } from '../markdown/sample-report.js';
@@ -103,5 +104,14 @@ export function vocabularyCases(secret: string): void {
     expect(markdown).toContain(masked);
     const parsed = JSON.parse(sarif) as { runs: { results: { ruleId: string }[] }[] };
     expect(parsed.runs[0]!.results.map((x) => x.ruleId)).toContain('set-not-null');
+  });
+
+  it(`"${secret}": log lines and error messages keep the tool's words and mask the password`, () => {
+    const hint = 'see migration-guard check --help and .migration-guard.yml (rule set-not-null)';
+    expect(scrubOutput(hint)).toBe(hint);
+    expect(maskSecrets(hint)).toBe(hint);
+    expect(maskSecrets(`cannot connect to postgresql://admin:${secret}@db:5432/app`)).toBe(
+      'cannot connect to postgresql://admin:***@db:5432/app',
+    );
   });
 }
