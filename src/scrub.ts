@@ -97,14 +97,19 @@ function within(spans: readonly Span[], start: number, end: number): boolean {
  */
 function maskRegistered(text: string, keepVocabulary: boolean, evidence: readonly string[]): string {
   let out = text;
+  // The quotes are masked along with `out`, secret by secret, so they still match it.
+  let quotes = keepVocabulary ? evidence.map(maskStructural) : [];
   for (const secret of knownSecrets()) {
-    if (!out.includes(secret)) continue;
-    const kept = keepVocabulary ? vocabularySpans(out) : [];
-    const quoted = kept.length > 0 ? evidence.flatMap((e) => spansOf(out, literalPattern(e))) : [];
-    out = out.replace(secretPattern(secret), (match: string, offset: number) => {
-      const end = offset + match.length;
-      return within(kept, offset, end) && !within(quoted, offset, end) ? match : MASK;
-    });
+    const pattern = secretPattern(secret);
+    if (out.includes(secret)) {
+      const kept = keepVocabulary ? vocabularySpans(out) : [];
+      const quoted = kept.length > 0 ? quotes.flatMap((q) => spansOf(out, literalPattern(q))) : [];
+      out = out.replace(pattern, (match: string, offset: number) => {
+        const end = offset + match.length;
+        return within(kept, offset, end) && !within(quoted, offset, end) ? match : MASK;
+      });
+    }
+    if (quotes.length > 0) quotes = quotes.map((q) => q.replace(pattern, MASK));
   }
   return out;
 }
