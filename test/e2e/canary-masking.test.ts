@@ -1,6 +1,7 @@
 /**
  * Every secret the run knows is masked in every output (README.md "Security"): the built
- * action (dist/index.js) and CLI (dist/cli.js) on a real local PostgreSQL, both Python stacks,
+ * action (dist/index.js; a --database-url server and a container of the test image) and CLI
+ * (dist/cli.js; the embedded local server and a --database-url server), both Python stacks,
  * with pull-request revisions that print the runner's tokens, the github-token input, the
  * admin password and the migration role's password. The revisions hold the token values
  * literally: that models code that stole them and prints them. They print them to stdout and
@@ -25,6 +26,12 @@ import { validReport } from '../helpers/report-schema.js';
 import { ActionRunner, assertBundle, dist, prPayload } from './action-harness.js';
 
 const TRIXIE_PYTHON = '/opt/migration-guard/trixie-python';
+const IMAGE = process.env.MIGRATION_GUARD_TEST_IMAGE ?? 'migration-guard-test/postgres:15';
+const dockerPresent = spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+if (!dockerPresent && process.env.CI)
+  throw new Error('Docker is required in CI (scripts/setup-test-env.sh starts it)');
+if (!dockerPresent)
+  console.warn('skipping the container cases of canary-masking.test.ts: no Docker daemon here');
 const PYTHONS = ['/usr/bin/python3', ...(existsSync(TRIXIE_PYTHON) ? [TRIXIE_PYTHON] : [])];
 if (!existsSync(TRIXIE_PYTHON)) {
   if (process.env.CI) throw new Error(`${TRIXIE_PYTHON} is missing: run scripts/setup-trixie-python.sh`);
@@ -138,49 +145,64 @@ function expectMaskedLeaks(report: Report): void {
   expect(sql).toContain('CREATE TABLE "x***y"');
 }
 
-describe.each(PYTHONS)('the built action with %s, database-url', (python) => {
-  it('masks every token, the admin and role passwords everywhere, and hands each to ::add-mask::', async () => {
-    const leakFile = path.join(work, `action-leak-${path.basename(python)}.txt`);
-    const stolen = [...Object.values(RUNNER_TOKENS), INPUT_TOKEN, adminPassword()];
-    const { repo, baseSha, headSha } = await leakingRepo(stolen, leakFile);
-    const sarifFile = path.join(work, `action-${path.basename(python)}.sarif`);
-    const pr = PYTHONS.indexOf(python) + 20;
-    const run = await runner.run({
-      workspace: repo.dir,
-      apiUrl: gh.url,
-      eventName: 'pull_request',
-      payload: prPayload(pr, baseSha, headSha),
-      inputs: { python, 'database-url': pg.url, 'sarif-file': sarifFile, 'github-token': INPUT_TOKEN },
-      env: { ...RUNNER_TOKENS },
-    });
-    expect(run.code, run.stdout + run.stderr).toBe(1);
-    const canaries = [...stolen, readFileSync(leakFile, 'utf8')];
-    expect(canaries.at(-1)!.length).toBeGreaterThan(8);
+/** Where the action's database runs: a --database-url server, or its default, a container. */
+const ACTION_PROVIDERS = ['url', ...(dockerPresent ? ['container'] : [])] as const;
 
-    const masks = new Set<string>();
-    const logLines: string[] = [];
-    for (const line of run.stdout.split('\n')) {
-      const m = /^::add-mask::(.*)$/.exec(line);
-      if (m) masks.add(m[1]!);
-      else logLines.push(line);
-    }
-    for (const canary of canaries) expect(masks.has(canary), `::add-mask:: for ${canary}`).toBe(true);
-    expectNoCanary('stdout', logLines.join('\n'), canaries);
-    expectNoCanary('stderr', run.stderr, canaries);
-    expectNoCanary('summary', run.summary, canaries);
-    expectNoCanary('outputs', JSON.stringify(run.outputs), canaries);
-    const reportText = readFileSync(run.outputs['report-path']!, 'utf8');
-    expectNoCanary('report file', reportText, canaries);
-    expectNoCanary('sarif', readFileSync(sarifFile, 'utf8'), canaries);
-    const requests = gh.requests.filter((r) => JSON.stringify(r.body ?? '').includes('migration-guard'));
-    expect(requests.length).toBeGreaterThan(0);
-    expectNoCanary('requests to the GitHub API', JSON.stringify(gh.requests.map((r) => r.body)), canaries);
-    const comment = gh.comments.find((c) => c.issueNumber === pr)!;
-    expect(comment.body).toContain('upgrade-failed');
-    expectNoCanary('comment', comment.body, canaries);
-    expect(run.summary).toContain('upgrade-failed');
-    expectMaskedLeaks(validReport(reportText, 'the action report'));
-  }, 300_000);
+describe.each(PYTHONS)('the built action with %s', (python) => {
+  it.each(ACTION_PROVIDERS)(
+    'on the %s provider: every token and password masked everywhere, each handed to ::add-mask::',
+    async (provider) => {
+      const tag = `${provider}-${path.basename(python)}`;
+      const leakFile = path.join(work, `action-leak-${tag}.txt`);
+      // The container's admin password is made by the run: the revision cannot know it.
+      const stolen = [
+        ...Object.values(RUNNER_TOKENS),
+        INPUT_TOKEN,
+        ...(provider === 'url' ? [adminPassword()] : []),
+      ];
+      const { repo, baseSha, headSha } = await leakingRepo(stolen, leakFile);
+      const sarifFile = path.join(work, `action-${tag}.sarif`);
+      const pr = 20 + PYTHONS.indexOf(python) * 2 + ACTION_PROVIDERS.indexOf(provider);
+      const database: Record<string, string> =
+        provider === 'url' ? { 'database-url': pg.url } : { 'postgres-image': IMAGE };
+      const run = await runner.run({
+        workspace: repo.dir,
+        apiUrl: gh.url,
+        eventName: 'pull_request',
+        payload: prPayload(pr, baseSha, headSha),
+        inputs: { python, ...database, 'sarif-file': sarifFile, 'github-token': INPUT_TOKEN },
+        env: { ...RUNNER_TOKENS },
+      });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const canaries = [...stolen, readFileSync(leakFile, 'utf8')];
+      expect(canaries.at(-1)!.length).toBeGreaterThan(8);
+
+      const masks = new Set<string>();
+      const logLines: string[] = [];
+      for (const line of run.stdout.split('\n')) {
+        const m = /^::add-mask::(.*)$/.exec(line);
+        if (m) masks.add(m[1]!);
+        else logLines.push(line);
+      }
+      for (const canary of canaries) expect(masks.has(canary), `::add-mask:: for ${canary}`).toBe(true);
+      expectNoCanary('stdout', logLines.join('\n'), canaries);
+      expectNoCanary('stderr', run.stderr, canaries);
+      expectNoCanary('summary', run.summary, canaries);
+      expectNoCanary('outputs', JSON.stringify(run.outputs), canaries);
+      const reportText = readFileSync(run.outputs['report-path']!, 'utf8');
+      expectNoCanary('report file', reportText, canaries);
+      expectNoCanary('sarif', readFileSync(sarifFile, 'utf8'), canaries);
+      const requests = gh.requests.filter((r) => JSON.stringify(r.body ?? '').includes('migration-guard'));
+      expect(requests.length).toBeGreaterThan(0);
+      expectNoCanary('requests to the GitHub API', JSON.stringify(gh.requests.map((r) => r.body)), canaries);
+      const comment = gh.comments.find((c) => c.issueNumber === pr)!;
+      expect(comment.body).toContain('upgrade-failed');
+      expectNoCanary('comment', comment.body, canaries);
+      expect(run.summary).toContain('upgrade-failed');
+      expectMaskedLeaks(validReport(reportText, 'the action report'));
+    },
+    300_000,
+  );
 });
 
 describe.each(PYTHONS)('the built CLI with %s', (python) => {
