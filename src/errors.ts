@@ -2,7 +2,7 @@
  * Errors the user can act on. The CLI and the action print `message` as one line (never a
  * stack trace) and exit with `exitCode`: 2 = usage/configuration, 3 = infrastructure.
  */
-import { maskTextWithVocabulary } from './scrub.js';
+import { maskLogText } from './scrub.js';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FINDINGS = 1;
@@ -34,8 +34,8 @@ export function isMigrationGuardError(e: unknown): e is MigrationGuardError {
 
 /**
  * Masks passwords in URLs and key/value DSNs and every secret the run knows, in a message the
- * tool wrote around outside text: the tool's own words stay (src/scrub.ts).
+ * tool wrote around outside text: only the tool's name stays (src/scrub.ts `maskLogText`).
  */
 export function maskSecrets(text: string): string {
-  return maskTextWithVocabulary(text);
+  return maskLogText(text);
 }

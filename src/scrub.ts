@@ -12,7 +12,7 @@
  *   is masked whole. The tool's own vocabulary is not: its name and rule ids (registered by the
  *   entry points) are never masked in text the tool wrote, so a password that happens to be
  *   `postgres` or a rule id leaves doc links, rule ids and the report's schema intact
- *   (`maskTextWithVocabulary`, `scrubReport`).
+ *   (`maskTextWithVocabulary`, `scrubReport`); log lines keep only the name (`maskLogText`).
  * - `escapeControl`: control characters become visible escapes (`\x1b`, `\r`, `\u2028`);
  *   names also get `\n` escaped, free text (messages, SQL) keeps its line breaks.
  * - `guardCommandLines`: no output line can start with `::` (the runner executes such a line
@@ -56,12 +56,17 @@ function secretPattern(secret: string): RegExp {
   return re;
 }
 
+const TOOL_NAME = 'migration-guard';
 /**
  * The tool's own words: its name and its rule ids. The entry points register the catalogue's
  * ids (the catalogue sits above this layer).
  */
-const vocabulary = new Set<string>(['migration-guard']);
+const vocabulary = new Set<string>([TOOL_NAME]);
 let vocabularyPattern: RegExp | null = null;
+const toolNamePattern = wordPattern([TOOL_NAME]);
+
+/** Which of the tool's words a masker keeps (see `maskRegistered`). */
+type Keep = 'nothing' | 'name' | 'vocabulary';
 
 export function registerVocabulary(words: Iterable<string>): void {
   for (const word of words) if (word !== '') vocabulary.add(word);
@@ -76,12 +81,16 @@ function spansOf(text: string, pattern: RegExp): Span[] {
   return spans;
 }
 
-/** Where the tool's own words stand in `text`, as whole tokens. */
-function vocabularySpans(text: string): Span[] {
-  if (!vocabularyPattern) {
-    const words = [...vocabulary].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    vocabularyPattern = new RegExp(`(?<![A-Za-z0-9_])(?:${words.join('|')})(?![A-Za-z0-9_])`, 'g');
-  }
+function wordPattern(words: string[]): RegExp {
+  const alternatives = [...words].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return new RegExp(`(?<![A-Za-z0-9_])(?:${alternatives.join('|')})(?![A-Za-z0-9_])`, 'g');
+}
+
+/** Where the tool's words that `keep` names stand in `text`, as whole tokens. */
+function keptSpans(text: string, keep: Keep): Span[] {
+  if (keep === 'nothing') return [];
+  if (keep === 'name') return spansOf(text, toolNamePattern);
+  vocabularyPattern ??= wordPattern([...vocabulary]);
   return spansOf(text, vocabularyPattern);
 }
 
@@ -90,19 +99,18 @@ function within(spans: readonly Span[], start: number, end: number): boolean {
 }
 
 /**
- * Masks the registered secrets in `text`. With `keepVocabulary`, an occurrence that is one of
- * the tool's own words (or part of one) is kept, unless it lies inside `evidence`: text from
- * outside the tool that carries the secret and that `text` quotes (an error a finding's
- * message repeats).
+ * Masks the registered secrets in `text`. An occurrence that is one of the tool's words `keep`
+ * names (or part of one) is kept, unless it lies inside `evidence`: text from outside the tool
+ * that carries the secret and that `text` quotes (an error a finding's message repeats).
  */
-function maskRegistered(text: string, keepVocabulary: boolean, evidence: readonly string[]): string {
+function maskRegistered(text: string, keep: Keep, evidence: readonly string[]): string {
   let out = text;
   // The quotes are masked along with `out`, secret by secret, so they still match it.
-  let quotes = keepVocabulary ? evidence.map(maskStructural) : [];
+  let quotes = keep === 'nothing' ? [] : evidence.map(maskStructural);
   for (const secret of knownSecrets()) {
     const pattern = secretPattern(secret);
     if (out.includes(secret)) {
-      const kept = keepVocabulary ? vocabularySpans(out) : [];
+      const kept = keptSpans(out, keep);
       const quoted = kept.length > 0 ? quotes.flatMap((q) => spansOf(out, literalPattern(q))) : [];
       out = out.replace(pattern, (match: string, offset: number) => {
         const end = offset + match.length;
@@ -130,15 +138,25 @@ function maskStructural(text: string): string {
  * knows is masked, and any password in a URL or key/value DSN.
  */
 export function maskPasswords(text: string): string {
-  return maskRegistered(maskStructural(text), false, []);
+  return maskRegistered(maskStructural(text), 'nothing', []);
 }
 
 /**
- * Text the tool wrote around text from outside (a finding's message, a log line, an error
- * message): masked like `maskPasswords`, but the tool's own words stay (see `maskRegistered`).
+ * A report's sentence the tool wrote around text from outside (a finding's message, why a
+ * revision was not checked): masked like `maskPasswords`, but the tool's own words stay unless
+ * they stand in quoted outside text (`evidence`, see `maskRegistered`).
  */
 export function maskTextWithVocabulary(text: string, evidence: readonly string[] = []): string {
-  return maskRegistered(maskStructural(text), true, evidence);
+  return maskRegistered(maskStructural(text), 'vocabulary', evidence);
+}
+
+/**
+ * A log line or error message: it quotes outside text (errors, names) with nothing to tell it
+ * from the tool's words, so only the tool's name stays (`see migration-guard check --help`,
+ * `.migration-guard.yml`); a password that is a rule id is masked here like any other.
+ */
+export function maskLogText(text: string): string {
+  return maskRegistered(maskStructural(text), 'name', []);
 }
 
 // C0 controls but tab and line feed, DEL, C1 controls (U+0085 is a line break to some
@@ -177,7 +195,7 @@ export function guardCommandLines(text: string): string {
 
 /** For a line or block of text written to stdout/stderr: masked, escaped, guarded. */
 export function scrubOutput(text: string): string {
-  return guardCommandLines(escapeControl(maskTextWithVocabulary(text), { multiline: true }));
+  return guardCommandLines(escapeControl(maskLogText(text), { multiline: true }));
 }
 
 /** Report fields that hold free text (line breaks kept); every other string is a name. */

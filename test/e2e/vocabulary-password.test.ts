@@ -104,7 +104,11 @@ function cli(format: string) {
 
 describe(`a --database-url admin password that is a rule id ("${PASSWORD}")`, () => {
   it('the JSON report validates, keeps the rule id and its doc link, and masks the printed password', () => {
-    const report = validReport<Report>(cli('json').stdout, 'the report');
+    const run = cli('json');
+    // The progress on stderr quotes the error too: masked there as well.
+    expect(run.stderr).toContain('the admin password is ***, printed');
+    expect(run.stderr).not.toContain(`is ${PASSWORD}`);
+    const report = validReport<Report>(run.stdout, 'the report');
     const [b2, c3] = ['b2000002', 'c3000003'].map((id) =>
       report.projects[0]!.revisions.find((r) => r.id === id)!,
     );
