@@ -48,8 +48,8 @@ import {
 import { readRuleDoc } from './lint/docs.js';
 import { ruleDocsUrl } from './lint/types.js';
 import { renderReport } from './report/render.js';
-import { passwordsOf, registerVocabulary, scrubOutput, scrubReport, secretsOfEnvironment } from './scrub.js';
-import { registerSecret } from './secrets.js';
+import { registerVocabulary, scrubOutput, scrubReport } from './scrub.js';
+import { passwordsOf, registerSecret, secretsOfEnvironment } from './secrets.js';
 import { helpWidth, styleFor, terminalLogger } from './terminal.js';
 
 /** Where the CLI writes; tests pass their own. */

@@ -15,8 +15,8 @@ import { isMigrationGuardError, maskSecrets } from './errors.js';
 import type { Env } from './github/event.js';
 import { readEvent } from './github/event.js';
 import { actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/inputs.js';
-import { registerVocabulary, secretsOfEnvironment } from './scrub.js';
-import { onSecretRegistered, registerSecret } from './secrets.js';
+import { registerVocabulary } from './scrub.js';
+import { onSecretRegistered, registerSecret, secretsOfEnvironment } from './secrets.js';
 
 export async function run(env: Env = process.env): Promise<void> {
   useRuleDocsOf(env.GITHUB_ACTION_REPOSITORY, env.GITHUB_ACTION_REF);

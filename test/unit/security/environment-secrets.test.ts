@@ -4,8 +4,8 @@
  * (src/secrets.ts `onSecretRegistered`, which the action wires to `::add-mask::`).
  */
 import { describe, expect, it } from 'vitest';
-import { maskPasswords, secretsOfEnvironment } from '../../../src/scrub.js';
-import { onSecretRegistered, registerSecret } from '../../../src/secrets.js';
+import { maskPasswords } from '../../../src/scrub.js';
+import { onSecretRegistered, registerSecret, secretsOfEnvironment } from '../../../src/secrets.js';
 
 describe('secretsOfEnvironment', () => {
   const env = {
