@@ -271,26 +271,26 @@ function originOf(place: Place): Origin {
  */
 export function scrubReport<T>(value: T): T {
   const evidence = new Set<string>();
-  collectEvidence(value, { key: '', container: '' }, evidence);
+  const wordLike = knownSecrets().filter((secret) => [...vocabulary].some((word) => word.includes(secret)));
+  if (wordLike.length > 0) collectEvidence(value, { key: '', container: '' }, wordLike, evidence);
   return scrubValue(value, { key: '', container: '' }, [...evidence]) as T;
 }
 
 /**
- * The lines of outside text that carry a secret and more: when a sentence of the tool quotes
- * one (a finding's message repeating a step's error), the secret in it is masked even where it
- * reads like one of the tool's words.
+ * The lines of outside text that carry a secret that reads like one of the tool's words, and
+ * more: when a sentence of the tool quotes one (a finding's message repeating a step's error),
+ * the secret in it is masked there too.
  */
-function collectEvidence(value: unknown, place: Place, out: Set<string>): void {
+function collectEvidence(value: unknown, place: Place, wordLike: readonly string[], out: Set<string>): void {
   if (typeof value === 'string') {
     if (originOf(place) !== 'outside') return;
     for (const line of value.split('\n')) {
       const trimmed = line.trim();
-      if (trimmed !== '' && maskPasswords(trimmed) !== trimmed && !knownSecrets().includes(trimmed))
-        out.add(trimmed);
+      if (wordLike.some((secret) => trimmed.includes(secret) && trimmed !== secret)) out.add(trimmed);
     }
     return;
   }
-  forEachChild(value, place, (child, childPlace) => collectEvidence(child, childPlace, out));
+  forEachChild(value, place, (child, childPlace) => collectEvidence(child, childPlace, wordLike, out));
 }
 
 function forEachChild(value: unknown, place: Place, visit: (child: unknown, place: Place) => void): void {
