@@ -20,9 +20,6 @@ import type {
   MigrationRoleMode,
 } from './types.js';
 
-export type { AdminRights } from './roles.js';
-export { quoteIdent } from './roles.js';
-
 export const DATABASE_NAME_PREFIX = 'migration_guard_';
 
 export function randomDatabaseName(): string {
