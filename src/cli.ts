@@ -48,8 +48,8 @@ import {
 import { readRuleDoc } from './lint/docs.js';
 import { ruleDocsUrl } from './lint/types.js';
 import { renderReport } from './report/render.js';
-import { passwordsOf, scrubOutput, scrubReport } from './scrub.js';
-import { registerSecret } from './secrets.js';
+import { registerVocabulary, scrubOutput, scrubReport } from './scrub.js';
+import { passwordsOf, registerSecret, secretsOfEnvironment } from './secrets.js';
 import { helpWidth, styleFor, terminalLogger } from './terminal.js';
 
 /** Where the CLI writes; tests pass their own. */
@@ -259,6 +259,9 @@ export async function parseCheckArgs(args: string[], env: NodeJS.ProcessEnv = pr
 }
 
 async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  // Run inside a workflow, the environment holds its tokens: masked in every output too.
+  for (const secret of secretsOfEnvironment(io.env)) registerSecret(secret);
+  registerVocabulary(knownRuleIds);
   const config = await parseCheckArgs(args, io.env);
   if (config.database.kind === 'url')
     for (const secret of passwordsOf(config.database.url)) registerSecret(secret);

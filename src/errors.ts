@@ -2,7 +2,7 @@
  * Errors the user can act on. The CLI and the action print `message` as one line (never a
  * stack trace) and exit with `exitCode`: 2 = usage/configuration, 3 = infrastructure.
  */
-import { maskPasswords } from './scrub.js';
+import { maskLogText } from './scrub.js';
 
 export const EXIT_PASSED = 0;
 export const EXIT_FINDINGS = 1;
@@ -32,7 +32,10 @@ export function isMigrationGuardError(e: unknown): e is MigrationGuardError {
   return e instanceof MigrationGuardError;
 }
 
-/** Masks passwords: in URLs, in key/value DSNs, and every password the run knows (src/scrub.ts). */
+/**
+ * Masks passwords in URLs and key/value DSNs and every secret the run knows, in a message the
+ * tool wrote around outside text: only the tool's name stays (src/scrub.ts `maskLogText`).
+ */
 export function maskSecrets(text: string): string {
-  return maskPasswords(text);
+  return maskLogText(text);
 }

@@ -7,6 +7,7 @@
  */
 import { useRuleDocsOf } from './meta.js';
 import * as core from '@actions/core';
+import { knownRuleIds } from '../rules/index.js';
 import { runCheckMode } from './action/check-mode.js';
 import { runCommentMode } from './action/comment-mode.js';
 import { runDiscoverMode } from './action/discover-mode.js';
@@ -14,17 +15,21 @@ import { isMigrationGuardError, maskSecrets } from './errors.js';
 import type { Env } from './github/event.js';
 import { readEvent } from './github/event.js';
 import { actionOptionsFromInputs, configFromInputs, urlSecrets } from './github/inputs.js';
-import { registerSecret } from './secrets.js';
+import { registerVocabulary } from './scrub.js';
+import { onSecretRegistered, registerSecret, secretsOfEnvironment } from './secrets.js';
 
 export async function run(env: Env = process.env): Promise<void> {
   useRuleDocsOf(env.GITHUB_ACTION_REPOSITORY, env.GITHUB_ACTION_REF);
   try {
     const getInput = (name: string) => core.getInput(name);
-    // Mask first: nothing below may print the password, not even an error about the URL.
-    for (const secret of urlSecrets(getInput('database-url'))) {
-      core.setSecret(secret);
-      registerSecret(secret);
-    }
+    // Mask first: nothing below may print a secret, not even an error about the URL. Every
+    // secret registered from now on (the admin and migration role passwords the providers
+    // make) also goes to the runner (`::add-mask::`), which masks it in the whole job's log.
+    onSecretRegistered((secret) => core.setSecret(secret));
+    for (const secret of urlSecrets(getInput('database-url'))) registerSecret(secret);
+    for (const secret of secretsOfEnvironment(env)) registerSecret(secret);
+    // The tool's own words are never masked in its own text (src/scrub.ts).
+    registerVocabulary(knownRuleIds);
     const baseConfig = configFromInputs(getInput, env);
     const options = actionOptionsFromInputs(getInput, env, baseConfig);
     const event = readEvent(env);

@@ -1,13 +1,18 @@
 /**
  * The one scrubber for everything that leaves the process: stdout, stderr, annotations, the
  * JSON / markdown / SARIF reports, the job summary and the PR comment. Revision code is
- * hostile (README.md "Security"): its error text may carry a password, and any text it
- * controls (identifiers, messages, SQL) must not become a GitHub workflow command.
+ * hostile (README.md "Security"): its error text may carry a password or a token, and any
+ * text it controls (identifiers, messages, SQL) must not become a GitHub workflow command.
  *
  * - `maskPasswords`: passwords in URLs (`scheme://user:***@`), in key/value DSNs
- *   (`password=***`, quoted values included) and every password this run registered
- *   (src/secrets.ts) wherever it stands as a token of its own. A registered password inside a
- *   longer name (`shop` in `shop_test`) is left alone: that is a name, not the password.
+ *   (`password=***`, quoted values included) and every secret this run registered
+ *   (src/secrets.ts): a short one wherever it stands as a token of its own (`shop` in
+ *   `shop_test` is a name, not the password), a long one (a token) wherever it stands.
+ * - Text that comes from outside the tool (errors, SQL, revision text, names, the environment)
+ *   is masked whole. The tool's own vocabulary is not: its name and rule ids (registered by the
+ *   entry points) are never masked in text the tool wrote, so a password that happens to be
+ *   `postgres` or a rule id leaves doc links, rule ids and the report's schema intact
+ *   (`maskTextWithVocabulary`, `scrubReport`); log lines keep only the name (`maskLogText`).
  * - `escapeControl`: control characters become visible escapes (`\x1b`, `\r`, `\u2028`);
  *   names also get `\n` escaped, free text (messages, SQL) keeps its line breaks.
  * - `guardCommandLines`: no output line can start with `::` (the runner executes such a line
@@ -29,29 +34,129 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** From this length on a secret is a token, not a word: masked even inside a longer string. */
+const LONG_SECRET = 16;
+
 const tokenPatterns = new Map<string, RegExp>();
 
-/** `secret` as a token: not glued to identifier characters on a side where it has one. */
-function tokenPattern(secret: string): RegExp {
+/**
+ * `secret` where it stands: a long one anywhere (a revision that glues a stolen token to a
+ * name must not get it through), a short one as a token, not glued to identifier characters
+ * on a side where it has one.
+ */
+function secretPattern(secret: string): RegExp {
   let re = tokenPatterns.get(secret);
   if (!re) {
-    const before = WORD.test(secret[0] ?? '') ? '(?<![A-Za-z0-9_])' : '';
-    const after = WORD.test(secret[secret.length - 1] ?? '') ? '(?![A-Za-z0-9_])' : '';
+    const long = secret.length >= LONG_SECRET;
+    const before = !long && WORD.test(secret[0] ?? '') ? '(?<![A-Za-z0-9_])' : '';
+    const after = !long && WORD.test(secret[secret.length - 1] ?? '') ? '(?![A-Za-z0-9_])' : '';
     re = new RegExp(`${before}${escapeRegExp(secret)}${after}`, 'g');
     tokenPatterns.set(secret, re);
   }
   return re;
 }
 
-/** Masks every password this run knows, and any password in a URL or key/value DSN. */
-export function maskPasswords(text: string): string {
+const TOOL_NAME = 'migration-guard';
+/**
+ * The tool's own words: its name and its rule ids. The entry points register the catalogue's
+ * ids (the catalogue sits above this layer).
+ */
+const vocabulary = new Set<string>([TOOL_NAME]);
+let vocabularyPattern: RegExp | null = null;
+const toolNamePattern = wordPattern([TOOL_NAME]);
+
+/** Which of the tool's words a masker keeps (see `maskRegistered`). */
+type Keep = 'nothing' | 'name' | 'vocabulary';
+
+export function registerVocabulary(words: Iterable<string>): void {
+  for (const word of words) if (word !== '') vocabulary.add(word);
+  vocabularyPattern = null;
+}
+
+type Span = readonly [start: number, end: number];
+
+function spansOf(text: string, pattern: RegExp): Span[] {
+  const spans: Span[] = [];
+  for (const m of text.matchAll(pattern)) spans.push([m.index, m.index + m[0].length]);
+  return spans;
+}
+
+function wordPattern(words: string[]): RegExp {
+  const alternatives = [...words].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  return new RegExp(`(?<![A-Za-z0-9_])(?:${alternatives.join('|')})(?![A-Za-z0-9_])`, 'g');
+}
+
+/** Where the tool's words that `keep` names stand in `text`, as whole tokens. */
+function keptSpans(text: string, keep: Keep): Span[] {
+  if (keep === 'nothing') return [];
+  if (keep === 'name') return spansOf(text, toolNamePattern);
+  vocabularyPattern ??= wordPattern([...vocabulary]);
+  return spansOf(text, vocabularyPattern);
+}
+
+function within(spans: readonly Span[], start: number, end: number): boolean {
+  return spans.some(([s, e]) => s <= start && end <= e);
+}
+
+/**
+ * Masks the registered secrets in `text`. An occurrence that is one of the tool's words `keep`
+ * names (or part of one) is kept, unless it lies inside `evidence`: text from outside the tool
+ * that carries the secret and that `text` quotes (an error a finding's message repeats).
+ */
+function maskRegistered(text: string, keep: Keep, evidence: readonly string[]): string {
+  let out = text;
+  // The quotes are masked along with `out`, secret by secret, so they still match it.
+  let quotes = keep === 'nothing' ? [] : evidence.map(maskStructural);
+  for (const secret of knownSecrets()) {
+    const pattern = secretPattern(secret);
+    if (out.includes(secret)) {
+      const kept = keptSpans(out, keep);
+      const quoted = kept.length > 0 ? quotes.flatMap((q) => spansOf(out, literalPattern(q))) : [];
+      out = out.replace(pattern, (match: string, offset: number) => {
+        const end = offset + match.length;
+        return within(kept, offset, end) && !within(quoted, offset, end) ? match : MASK;
+      });
+    }
+    if (quotes.length > 0) quotes = quotes.map((q) => q.replace(pattern, MASK));
+  }
+  return out;
+}
+
+function literalPattern(text: string): RegExp {
+  return new RegExp(escapeRegExp(text), 'g');
+}
+
+function maskStructural(text: string): string {
   let out = text;
   if (out.includes('://')) out = out.replace(URL_PASSWORD, `$1${MASK}$3`);
   if (/password/i.test(out)) out = out.replace(KEYWORD_PASSWORD, `$1${MASK}`);
-  for (const secret of knownSecrets()) {
-    if (out.includes(secret)) out = out.replace(tokenPattern(secret), MASK);
-  }
   return out;
+}
+
+/**
+ * Text from outside the tool (an error, SQL, a name, a revision's text): every secret this run
+ * knows is masked, and any password in a URL or key/value DSN.
+ */
+export function maskPasswords(text: string): string {
+  return maskRegistered(maskStructural(text), 'nothing', []);
+}
+
+/**
+ * A report's sentence the tool wrote around text from outside (a finding's message, why a
+ * revision was not checked): masked like `maskPasswords`, but the tool's own words stay unless
+ * they stand in quoted outside text (`evidence`, see `maskRegistered`).
+ */
+export function maskTextWithVocabulary(text: string, evidence: readonly string[] = []): string {
+  return maskRegistered(maskStructural(text), 'vocabulary', evidence);
+}
+
+/**
+ * A log line or error message: it quotes outside text (errors, names) with nothing to tell it
+ * from the tool's words, so only the tool's name stays (`see migration-guard check --help`,
+ * `.migration-guard.yml`); a password that is a rule id is masked here like any other.
+ */
+export function maskLogText(text: string): string {
+  return maskRegistered(maskStructural(text), 'name', []);
 }
 
 // C0 controls but tab and line feed, DEL, C1 controls (U+0085 is a line break to some
@@ -90,7 +195,7 @@ export function guardCommandLines(text: string): string {
 
 /** For a line or block of text written to stdout/stderr: masked, escaped, guarded. */
 export function scrubOutput(text: string): string {
-  return guardCommandLines(escapeControl(maskPasswords(text), { multiline: true }));
+  return guardCommandLines(escapeControl(maskLogText(text), { multiline: true }));
 }
 
 /** Report fields that hold free text (line breaks kept); every other string is a name. */
@@ -108,19 +213,117 @@ const FREE_TEXT_KEYS = new Set([
 ]);
 
 /**
- * A deep copy of a report-shaped value with every string masked and escaped: names lose
- * their control characters (line breaks included), free text keeps its line breaks.
+ * Where a report string comes from, by its key (docs/ARCHITECTURE.md "The JSON contract"):
+ * - `tool`: the tool's own words (rule ids, doc links, help, enums, its name and version),
+ *   never masked, so the report keeps validating and its links keep working;
+ * - `mixed`: a sentence the tool wrote around outside text (a finding's message, why a
+ *   revision was not checked): masked but for the tool's own words (`maskTextWithVocabulary`);
+ * - everything else comes from outside (errors, SQL, revision ids, files and messages, names
+ *   from the database, the environment) and is masked whole.
  */
-export function scrubReport<T>(value: T): T {
-  return scrubValue(value, false) as T;
+const TOOL_KEYS = new Set([
+  'rule',
+  'docsUrl',
+  'help',
+  'severity',
+  'phase',
+  'verdict',
+  'mode',
+  'provider',
+  'migrationRole',
+  'signal',
+  'failOn',
+]);
+const MIXED_KEYS = new Set([
+  'notChecked',
+  'skipped',
+  'roundTripSkipped',
+  'dataNote',
+  'during',
+  'estimateBasis',
+]);
+/** Objects whose every string is the tool's (the `tool` block; `timings` keys and numbers). */
+const TOOL_OBJECTS = new Set(['tool', 'timings', 'summary']);
+/** Maps keyed by names from the database (tables, relations): their keys are masked too. */
+const NAME_MAPS = new Set(['rows', 'tables', 'unfilled', 'rowsRead', 'bytes', 'lockMs', 'estimatedLockMs']);
+/** Arrays of findings, whose `message` the tool wrote around outside text. */
+const FINDING_LISTS = new Set(['findings', 'related']);
+
+type Origin = 'tool' | 'mixed' | 'outside';
+
+interface Place {
+  key: string;
+  /** The key of the nearest object or array holding this value. */
+  container: string;
 }
 
-function scrubValue(value: unknown, freeText: boolean): unknown {
-  if (typeof value === 'string') return escapeControl(maskPasswords(value), { multiline: freeText });
-  if (Array.isArray(value)) return value.map((v) => scrubValue(v, freeText));
+function originOf(place: Place): Origin {
+  if (TOOL_OBJECTS.has(place.container) || TOOL_KEYS.has(place.key)) return 'tool';
+  if (MIXED_KEYS.has(place.key) || place.container === 'unfilled') return 'mixed';
+  if (place.key === 'message' && FINDING_LISTS.has(place.container)) return 'mixed';
+  return 'outside';
+}
+
+/**
+ * A deep copy of a report-shaped value with its strings masked by origin (see `originOf`) and
+ * escaped: names lose their control characters (line breaks included), free text keeps its
+ * line breaks.
+ */
+export function scrubReport<T>(value: T): T {
+  const evidence = new Set<string>();
+  const wordLike = knownSecrets().filter((secret) => [...vocabulary].some((word) => word.includes(secret)));
+  if (wordLike.length > 0) collectEvidence(value, { key: '', container: '' }, wordLike, evidence);
+  return scrubValue(value, { key: '', container: '' }, [...evidence]) as T;
+}
+
+/**
+ * The lines of outside text that carry a secret that reads like one of the tool's words, and
+ * more: when a sentence of the tool quotes one (a finding's message repeating a step's error),
+ * the secret in it is masked there too.
+ */
+function collectEvidence(value: unknown, place: Place, wordLike: readonly string[], out: Set<string>): void {
+  if (typeof value === 'string') {
+    if (originOf(place) !== 'outside') return;
+    for (const line of value.split('\n')) {
+      const trimmed = line.trim();
+      if (wordLike.some((secret) => trimmed.includes(secret) && trimmed !== secret)) out.add(trimmed);
+    }
+    return;
+  }
+  forEachChild(value, place, (child, childPlace) => collectEvidence(child, childPlace, wordLike, out));
+}
+
+function forEachChild(value: unknown, place: Place, visit: (child: unknown, place: Place) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) visit(v, { key: place.key, container: place.key });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) visit(v, { key: k, container: place.key });
+  }
+}
+
+function scrubString(text: string, place: Place, evidence: readonly string[]): string {
+  const origin = originOf(place);
+  const masked =
+    origin === 'tool'
+      ? text
+      : origin === 'mixed'
+        ? maskTextWithVocabulary(text, evidence)
+        : maskPasswords(text);
+  return escapeControl(masked, { multiline: FREE_TEXT_KEYS.has(place.key) });
+}
+
+function scrubValue(value: unknown, place: Place, evidence: readonly string[]): unknown {
+  if (typeof value === 'string') return scrubString(value, place, evidence);
+  if (Array.isArray(value)) {
+    return value.map((v) => scrubValue(v, { key: place.key, container: place.key }, evidence));
+  }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrubValue(v, FREE_TEXT_KEYS.has(k));
+    const names = NAME_MAPS.has(place.key);
+    for (const [k, v] of Object.entries(value)) {
+      const key = names ? escapeControl(maskPasswords(k)) : k;
+      out[key] = scrubValue(v, { key: k, container: place.key }, evidence);
+    }
     return out;
   }
   return value;
@@ -143,26 +346,4 @@ export function inertMarkdown(text: string): string {
     .replace(/#(?=\d)/g, '#\u2060')
     .replace(/:\/\//g, ':\u2060//')
     .replace(/\bwww\./gi, (m) => `${m.slice(0, 3)}\u2060.`);
-}
-
-/**
- * The password(s) a connection string carries, raw and decoded: a URL's (`user:pw@`, spaces
- * and unencoded `@` included, up to the last `@`) or a key/value DSN's (`password=pw`).
- */
-export function passwordsOf(connection: string): string[] {
-  const found: string[] = [];
-  const url = /^\s*[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^\n]*)@/i.exec(connection);
-  if (url?.[1]) {
-    found.push(url[1]);
-    try {
-      found.push(decodeURIComponent(url[1]));
-    } catch {
-      // not valid percent-encoding: the raw form only
-    }
-  }
-  for (const m of connection.matchAll(/\b(?:pg)?password\s*=\s*('(?:[^'\\\n]|\\.)*'|[^\s'";]+)/gi)) {
-    const value = m[1] ?? '';
-    found.push(value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value);
-  }
-  return [...new Set(found.filter((p) => p !== ''))];
 }

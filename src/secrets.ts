@@ -1,10 +1,11 @@
 /**
  * Secrets of this run, lowest layer (imports nothing).
  *
- * Every password this run knows: the admin user's (database-url, or the one we gave the
- * embedded/container server) and each migration role's. Whatever leaves the process (reports,
- * logs, errors) is scrubbed against this list (src/scrub.ts), so a password a migration echoes back in an
- * error is masked even when it is not inside a URL.
+ * Every secret this run knows: the tokens and secret inputs of its environment
+ * (`secretsOfEnvironment`), the admin user's password (database-url, or the one we gave the
+ * embedded/container server) and the passwords of the roles we create. Whatever leaves the
+ * process (reports, logs, errors) is scrubbed against this list (src/scrub.ts), so a secret a
+ * migration echoes back in an error is masked even when it is not inside a URL.
  *
  * And the environment the pull request's Python sees (the driver, and the static resolver
  * that imports revision files): it runs untrusted code, so it gets the runner's ordinary
@@ -13,13 +14,28 @@
  * "Security" lists what is removed.
  */
 const secrets = new Set<string>();
+const listeners: ((secret: string) => void)[] = [];
 
 /** Remembers `secret` (and its URL-encoded form) for scrubbing; empty strings are ignored. */
 export function registerSecret(secret: string): void {
   if (secret === '') return;
+  add(secret);
+  add(encodeURIComponent(secret));
+}
+
+function add(secret: string): void {
+  if (secrets.has(secret)) return;
   secrets.add(secret);
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret) secrets.add(encoded);
+  for (const listener of listeners) listener(secret);
+}
+
+/**
+ * Calls `listener` with every secret registered so far and every one registered later: the
+ * action hands each to the runner (`::add-mask::`), so the runner masks it in the log too.
+ */
+export function onSecretRegistered(listener: (secret: string) => void): void {
+  listeners.push(listener);
+  for (const secret of secrets) listener(secret);
 }
 
 /** The registered secrets, longest first (so a secret containing another is masked whole). */
@@ -78,4 +94,58 @@ export function untrustedEnvironment(
   }
   if (urlEnv) out[urlEnv.name] = urlEnv.url;
   return out;
+}
+
+/**
+ * The password(s) a connection string carries, raw and decoded: a URL's (`user:pw@`, spaces
+ * and unencoded `@` included, up to the last `@`) or a key/value DSN's (`password=pw`).
+ */
+export function passwordsOf(connection: string): string[] {
+  const found: string[] = [];
+  const url = /^\s*[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^\n]*)@/i.exec(connection);
+  if (url?.[1]) {
+    found.push(url[1]);
+    try {
+      found.push(decodeURIComponent(url[1]));
+    } catch {
+      // not valid percent-encoding: the raw form only
+    }
+  }
+  for (const m of connection.matchAll(/\b(?:pg)?password\s*=\s*('(?:[^'\\\n]|\\.)*'|[^\s'";]+)/gi)) {
+    const value = m[1] ?? '';
+    found.push(value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value);
+  }
+  return [...new Set(found.filter((p) => p !== ''))];
+}
+
+/** The runner's and the workflow's tokens, and libpq's password, by name. */
+const TOKEN_VARIABLES = new Set([
+  'GITHUB_TOKEN',
+  'GH_TOKEN',
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  'PGPASSWORD',
+]);
+/** An action input or runner variable named like a secret (`github-token`, `…_PASSWORD`). */
+const SECRET_LIKE_NAME = /TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL|PRIVATE/;
+/** Shorter values are not masked: a one-letter "secret" would mask every word holding it. */
+const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Every secret the environment hands this run: the tokens above, every `INPUT_*` / `ACTIONS_*`
+ * value whose name looks secret (a `…_URL` is an address, not a secret), and the password of
+ * any URL or DSN among them (`database-url`). The entry points register them at start-up.
+ */
+export function secretsOfEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const found: string[] = [];
+  for (const [name, raw] of Object.entries(env)) {
+    const value = raw?.trim() ?? '';
+    if (value === '') continue;
+    const upper = name.toUpperCase();
+    const fromRunner = upper.startsWith('INPUT_') || upper.startsWith('ACTIONS_');
+    if (TOKEN_VARIABLES.has(upper) || (fromRunner && SECRET_LIKE_NAME.test(upper) && !upper.endsWith('_URL')))
+      found.push(value);
+    if (fromRunner) found.push(...passwordsOf(value));
+  }
+  return [...new Set(found.filter((s) => s.length >= MIN_SECRET_LENGTH))];
 }

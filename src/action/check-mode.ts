@@ -55,13 +55,14 @@ export async function runCheckMode(
   setActivity('reporting');
 
   const pr = pullRequestOf(event);
-  const github: GitHubContextBlock = {
+  // From the environment: scrubbed like the report it goes with.
+  const github: GitHubContextBlock = scrubReport({
     repository: env.GITHUB_REPOSITORY ?? null,
     pullRequest: pr?.number ?? null,
     headSha: pr?.headSha ?? env.GITHUB_SHA ?? null,
     failOn: config.failOn,
     runUrl: runUrlOf(env),
-  };
+  });
   await writeReportFile(options.reportFile, report, github);
   core.setOutput('report-path', options.reportFile);
   if (options.sarifFile) {

@@ -90,6 +90,7 @@ export async function databaseStage(
       projectDir: project.configDir,
       python: config.python,
       databaseUrl: database.url,
+      sessionUrl: database.sessionUrl,
       databaseUrlEnv: config.databaseUrlEnv,
       revisions: revisionIds.map((id) => {
         const parsed = analysis.parsed.get(id);

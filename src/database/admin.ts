@@ -10,6 +10,8 @@ import { infraError, maskSecrets } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../secrets.js';
+import type { AdminRights } from './roles.js';
+import { createMigrationRole, createToolRole, quoteIdent, toolRoleName } from './roles.js';
 import type {
   CreateDatabaseOptions,
   Database,
@@ -57,19 +59,6 @@ export async function queryServerVersion(client: pg.Client): Promise<ServerVersi
   return { serverVersion: row.v.split(/\s/)[0] ?? row.v, serverVersionNum: Number(row.n) };
 }
 
-/** Double-quotes an identifier (our names are [a-z0-9_], but never trust that silently). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** What the admin user may do, from pg_roles. */
-export interface AdminRights {
-  user: string;
-  superuser: boolean;
-  createdb: boolean;
-  createrole: boolean;
-}
-
 export async function queryAdminRights(client: pg.Client): Promise<AdminRights> {
   const res = await client.query<{ u: string; s: boolean; d: boolean; r: boolean }>(
     'select rolname as u, rolsuper as s, rolcreatedb as d, rolcreaterole as r from pg_roles where rolname = current_user',
@@ -94,26 +83,6 @@ export function missingRights(rights: AdminRights, mode: MigrationRoleMode): str
 /** A random password of [0-9a-f] (no quoting issues in SQL, URLs or DSNs). */
 export function randomPassword(): string {
   return randomBytes(18).toString('hex');
-}
-
-/**
- * The login role the pull request's code runs as: no superuser, no CREATEDB, no CREATEROLE,
- * no REPLICATION, no BYPASSRLS, member of no role (so none of pg_execute_server_program,
- * pg_read_server_files, pg_write_server_files). Owning its database is what lets it create
- * schemas and trusted extensions (pgcrypto, citext, uuid-ossp, pg_trgm… on PostgreSQL 13+).
- */
-export async function createMigrationRole(
-  client: pg.Client,
-  role: string,
-  password: string,
-  rights: AdminRights,
-): Promise<void> {
-  await client.query(
-    `CREATE ROLE ${quoteIdent(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${password}'`,
-  );
-  // CREATE DATABASE … OWNER needs the creator to be able to SET ROLE to the owner; a superuser
-  // always can. The grant goes from the migration role to the admin user, never the reverse.
-  if (!rights.superuser) await client.query(`GRANT ${quoteIdent(role)} TO CURRENT_USER`);
 }
 
 /** Ends the role's sessions everywhere and drops it (what it owned went with its database). */
@@ -171,6 +140,12 @@ async function dropMigrationRoleOnce(client: Pick<pg.Client, 'query'>, role: str
     await client.query(`DROP OWNED BY ${quoteIdent(role)} CASCADE`);
     await client.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
   }
+}
+
+/** Drops the tool's own role and the migration role (src/database/roles.ts). */
+async function dropRoles(client: Pick<pg.Client, 'query'>, migrationRole: string): Promise<void> {
+  await dropMigrationRole(client, toolRoleName(migrationRole));
+  await dropMigrationRole(client, migrationRole);
 }
 
 export async function dropDatabase(
@@ -238,13 +213,18 @@ export class AdminServer implements DatabaseServer {
     // Known before CREATE runs so a dispose racing with it still drops it (DROP IF EXISTS).
     this.created.set(name, { role: mode === 'restricted' ? name : null });
     const password = randomPassword();
-    if (mode === 'restricted') registerSecret(password);
+    const toolPassword = randomPassword();
+    if (mode === 'restricted') {
+      registerSecret(password);
+      registerSecret(toolPassword);
+    }
     const creating = withClient(this.options.admin, async (c) => {
       const rights = await queryAdminRights(c);
       const missing = missingRights(rights, mode);
       if (missing.length > 0) throw new MissingRightsError(rights.user, missing, mode);
       if (mode === 'restricted') {
         await createMigrationRole(c, name, password, rights);
+        await createToolRole(c, name, toolPassword);
         await c.query(`CREATE DATABASE ${quoteIdent(name)} OWNER ${quoteIdent(name)}`);
         // Only its role (and the admin user) may connect to it.
         await c.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${quoteIdent(name)} FROM PUBLIC`);
@@ -263,7 +243,7 @@ export class AdminServer implements DatabaseServer {
     } catch (e) {
       // The role may exist without its database: drop it (best effort) before failing.
       if (mode === 'restricted' && !(e instanceof MissingRightsError))
-        await withClient(this.options.admin, (c) => dropMigrationRole(c, name)).catch(() => {});
+        await withClient(this.options.admin, (c) => dropRoles(c, name)).catch(() => {});
       this.created.delete(name);
       if (e instanceof MissingRightsError)
         throw infraError(`cannot create a database on ${where}: ${e.message}`);
@@ -290,6 +270,10 @@ export class AdminServer implements DatabaseServer {
     };
     return {
       url,
+      sessionUrl:
+        mode === 'restricted'
+          ? this.options.urlFor(name, { user: toolRoleName(name), password: toolPassword })
+          : url,
       maskedUrl: maskSecrets(url),
       adminUrl: this.options.urlFor(name),
       name,
@@ -308,7 +292,7 @@ export class AdminServer implements DatabaseServer {
     const entry = this.created.get(name);
     await withClient(this.options.admin, async (c) => {
       await dropDatabase(c, name, this.serverVersionNum);
-      if (entry?.role) await dropMigrationRole(c, entry.role);
+      if (entry?.role) await dropRoles(c, entry.role);
     });
     this.created.delete(name);
     this.options.log.debug(

@@ -15,6 +15,12 @@ export interface Database extends AsyncDisposable {
    * migration role (restricted), or as the admin user (superuser mode).
    */
   url: string;
+  /**
+   * The same database for migration-guard's own sessions (snapshots, resets, data capture):
+   * they run as the migration role but log in as a role it cannot cancel or terminate
+   * (src/database/roles.ts). `url` itself in superuser mode.
+   */
+  sessionUrl: string;
   /** `url` with the password replaced by `***`: safe for logs and reports. */
   maskedUrl: string;
   /**

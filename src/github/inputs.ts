@@ -17,7 +17,7 @@ import {
 } from '../config.js';
 import { usageError } from '../errors.js';
 import { databaseFromChoice, inputSpec, parseConcurrency, parseMaxAnnotations } from '../options.js';
-import { passwordsOf } from '../scrub.js';
+import { passwordsOf } from '../secrets.js';
 import type { CommentPolicy } from './comment.js';
 import { COMMENT_POLICIES } from './comment.js';
 import type { Env } from './event.js';

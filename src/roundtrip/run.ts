@@ -66,7 +66,7 @@ export async function runRoundTrip(input: RoundTripInput): Promise<RoundTripResu
 class RoundTripRunner implements RevisionRunner {
   private driver: DriverClient | null = null;
   private loaded: LoadResult | null = null;
-  /** Our own session in the database (snapshots, resets), as the migrations' role. */
+  /** Our own session in the database (snapshots, resets), running as the migrations' role. */
   readonly session: TestSession;
   /** Observe the pending revisions' statements (on, with a populated database). */
   private readonly observe: boolean;
@@ -79,7 +79,7 @@ class RoundTripRunner implements RevisionRunner {
 
   constructor(private readonly input: RoundTripInput) {
     this.session = new TestSession(
-      input.databaseUrl,
+      input.sessionUrl ?? input.databaseUrl,
       input.log,
       this.timings,
       input.reuseSnapshots !== false,
@@ -114,7 +114,7 @@ class RoundTripRunner implements RevisionRunner {
         this.session.db,
         { databaseUrl, adminUrl: adminUrl ?? databaseUrl },
         async () => {
-          const client = this.session.newClient(databaseUrl);
+          const client = this.session.newClient();
           await client.connect();
           return client;
         },

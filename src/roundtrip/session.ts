@@ -1,9 +1,10 @@
 /**
- * Our own session in the test database (snapshots, resets, data capture), as the migrations'
- * role, and the snapshot bookkeeping around it: a migration may end the session or the server
- * may go away, which becomes a failed step or, when no new session can be opened, the end of
- * the run (DatabaseGoneError). The runner (run.ts) decides what runs; this file keeps the
- * connection and the last snapshot.
+ * Our own session in the test database (snapshots, resets, data capture) and the snapshot
+ * bookkeeping around it. It runs as the migrations' role but logs in as a role they cannot
+ * cancel or terminate (src/database/roles.ts). The server may still go away (and in superuser
+ * mode a migration may end the session), which becomes a failed step or, when no new session
+ * can be opened, the end of the run (DatabaseGoneError). The runner (run.ts) decides what runs;
+ * this file keeps the connection and the last snapshot.
  */
 import pg from 'pg';
 import type { Logger } from '../log.js';

@@ -23,6 +23,11 @@ export interface RoundTripInput {
   python: string[];
   databaseUrl: string;
   databaseUrlEnv: string;
+  /**
+   * The same database for our own sessions (snapshots, resets, data capture): as a login role
+   * the migrations cannot cancel or terminate (src/database/roles.ts). Default: databaseUrl.
+   */
+  sessionUrl?: string;
   /** Every revision in the graph, topological order (parents first). */
   revisions: RoundTripRevision[];
   /** Upgraded to first, without checks ([] = start from an empty database). */

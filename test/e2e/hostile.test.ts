@@ -4,7 +4,8 @@
  * --database-url server — with real alembic revisions that
  *   - sleep in a step while the run gets SIGINT or SIGTERM: exit 130/143, one line, nothing
  *     left behind (driver process, cluster directory, container, database, role);
- *   - end their own session or ours (pg_terminate_backend): a failed step, not a crash;
+ *   - end their own session (pg_terminate_backend): a failed step, not a crash; try to end
+ *     ours: out of their reach (test/e2e/hostile-sessions.test.ts has more);
  *   - try COPY … TO PROGRAM, ALTER SYSTEM, CREATE ROLE and reading pg_authid: refused, while
  *     CREATE EXTENSION pgcrypto / citext / uuid-ossp / pg_trgm works;
  *   - dump os.environ under the action: no inputs, runner tokens or admin password.
@@ -374,7 +375,7 @@ describe.each(providers)('$name provider', (provider) => {
     ).done;
 
   maybe(
-    'a migration that ends its own session, or ours: failed steps with the connection error, no crash',
+    'a migration that ends its own session fails with the connection error, no crash; ours it cannot end',
     async () => {
       const dir = await project(TERMINATORS);
       const clusterDir = clusterDirIn(work);
@@ -385,11 +386,15 @@ describe.each(providers)('$name provider', (provider) => {
       const [t1] = stepsOf(report, 't1');
       expect(t1).toMatchObject({ phase: 'upgrade', ok: false });
       expect(t1!.error).toMatch(/server closed the connection|terminating connection/);
-      const [t2] = stepsOf(report, 't2');
-      expect(t2).toMatchObject({ phase: 'upgrade', ok: false });
-      expect(t2!.error).toMatch(/the connection to the database was lost: terminating connection/);
+      // Our session logs in as a role the migration role cannot signal: t2 ends nothing of ours.
+      expect(stepsOf(report, 't2').map((s) => [s.phase, s.ok])).toEqual([
+        ['upgrade', true],
+        ['downgrade', true],
+        ['reupgrade', true],
+      ]);
       const rules = report.projects[0]!.revisions.flatMap((r) => r.findings.map((f) => `${r.id} ${f.rule}`));
-      expect(rules).toEqual(expect.arrayContaining(['t1 upgrade-failed', 't2 upgrade-failed']));
+      expect(rules).toContain('t1 upgrade-failed');
+      expect(rules).not.toContain('t2 upgrade-failed');
       expect(processesIn(dir)).toEqual([]);
       expect(await provider.leftovers(clusterDir, run.pid)).toEqual([]);
     },

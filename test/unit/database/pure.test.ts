@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demuxDockerLog, imageForSpec } from '../../../src/database/container.js';
-import { quoteIdent, randomDatabaseName } from '../../../src/database/admin.js';
+import { randomDatabaseName } from '../../../src/database/admin.js';
+import { quoteIdent } from '../../../src/database/roles.js';
 import { parseServerUrl, urlWithDatabase } from '../../../src/database/url.js';
 import { startServer } from '../../../src/database/index.js';
 import { silentLogger } from '../../../src/log.js';

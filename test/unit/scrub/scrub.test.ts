@@ -4,11 +4,10 @@ import {
   guardCommandLines,
   inertMarkdown,
   maskPasswords,
-  passwordsOf,
   scrubOutput,
   scrubReport,
 } from '../../../src/scrub.js';
-import { registerSecret } from '../../../src/secrets.js';
+import { passwordsOf, registerSecret } from '../../../src/secrets.js';
 
 // The registry is process-wide; each test registers its own password (vitest isolates files).
 
