@@ -57,7 +57,10 @@ async function startServerNow(spec: DatabaseSpec, opts: StartOptions): Promise<D
 }
 
 /** The image a container spec runs: the default image follows postgres-version. */
-function imageOf(spec: { image: string; versionedImage?: boolean }, major: number | null): string {
+export function containerImage(
+  spec: { image: string; versionedImage?: boolean },
+  major: number | null,
+): string {
   return spec.versionedImage && major !== null ? `postgres:${major}-alpine` : spec.image;
 }
 
@@ -70,7 +73,7 @@ async function startProvider(
     case 'url':
       return startUrlServer(spec.url, { log });
     case 'container':
-      return startContainerServer(imageOf(spec, major), { log });
+      return startContainerServer(containerImage(spec, major), { log });
     case 'local':
       return startLocalServer({ log, binaries: await localBinaries(major, DEFAULT_POSTGRES_MAJOR, log) });
     case 'auto': {
@@ -87,7 +90,7 @@ async function startProvider(
         binaries = await localBinaries(major, DEFAULT_POSTGRES_MAJOR, log);
       } catch (buildError) {
         log.debug(`no usable PostgreSQL build (${(buildError as Error).message}): using a container`);
-        return startContainerServer(imageOf(spec, major), { log }).catch((e: unknown) => {
+        return startContainerServer(containerImage(spec, major), { log }).catch((e: unknown) => {
           throw infraError(`${(e as Error).message}; a PostgreSQL build could not be installed either`, e);
         });
       }

@@ -139,10 +139,11 @@ async function npmJson(args: string[], cwd: string, timeoutMs: number): Promise<
   return JSON.parse(stdout) as unknown;
 }
 
-async function sha512Base64(file: string): Promise<string> {
+/** Whether the file's SHA-512 is the registry's `dist.integrity` ("sha512-<base64>"). */
+export async function tarballMatches(file: string, integrity: string): Promise<boolean> {
   const hash = createHash('sha512');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('base64');
+  return `sha512-${hash.digest('base64')}` === integrity;
 }
 
 /**
@@ -226,8 +227,7 @@ export async function fetchBuild(major: number, options: FetchBuildOptions): Pro
       : null;
     if (typeof filename !== 'string') throw infraError(`npm pack ${pkg}@${version} named no file`);
     const tarball = path.join(staging, path.basename(filename));
-    const actual = `sha512-${await sha512Base64(tarball)}`;
-    if (actual !== integrity) {
+    if (!(await tarballMatches(tarball, integrity))) {
       throw infraError(
         `${pkg}@${version}: the tarball's sha512 does not match the registry's integrity: not installed`,
       );
