@@ -99,6 +99,25 @@ describe.each(MAJORS)('on PostgreSQL %i', (major) => {
     expect(await flagged('set-not-null', ['ALTER TABLE sn2 ALTER COLUMN email SET NOT NULL'])).toBe(true);
   });
 
+  it('set-not-null: NOT NULL constraints can be added NOT VALID from 18 (no scan), and the rule points there', async () => {
+    await client.query('create table nv (id int, email text); insert into nv values (1, null)');
+    await client.query('create table nv2 (id int, email text); insert into nv2 values (1, null)');
+    const notValid = 'ALTER TABLE nv ADD CONSTRAINT nv_email_nn NOT NULL email NOT VALID';
+    const validated = 'ALTER TABLE nv2 ADD CONSTRAINT nv2_email_nn NOT NULL email';
+    if (major < 18) {
+      expect(await attempt(notValid)).toMatch(/syntax error/);
+      return;
+    }
+    // The NULL row proves what is scanned: NOT VALID is accepted without looking, the
+    // immediate form and VALIDATE read every row.
+    expect(await attempt(notValid)).toBeNull();
+    expect(await attempt('ALTER TABLE nv VALIDATE CONSTRAINT nv_email_nn')).toMatch(/contains null values/);
+    expect(await attempt(validated)).toMatch(/contains null values/);
+    expect(await flagged('set-not-null', [notValid])).toBe(false);
+    const [found] = await findingsOf('set-not-null', [validated], { serverVersionNum: versionNum });
+    expect(found?.finding.help).toMatch(/NOT NULL email NOT VALID \(PostgreSQL 18: no scan\)/);
+  });
+
   it('volatile-default: a stable default is stored without a rewrite (11+), a volatile one rewrites', async () => {
     await client.query('create table vd (id int); insert into vd select generate_series(1, 50)');
     const stable = 'ALTER TABLE vd ADD COLUMN created_at timestamptz DEFAULT now()';
