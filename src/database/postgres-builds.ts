@@ -64,6 +64,26 @@ export function postgresCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return dir;
 }
 
+/**
+ * Why the cache directory cannot be trusted with binaries this process will run, or null: it
+ * and its parent must be real directories of this user (or root) that nobody else can write,
+ * so another local user cannot plant a build (the temp-dir fallback is shared).
+ */
+export async function untrustedCacheDir(dir: string): Promise<string | null> {
+  const self = process.getuid?.();
+  if (self === undefined) return null;
+  for (const d of [dir, path.dirname(dir)]) {
+    const st = await lstat(d).catch(() => null);
+    if (!st) return `${d} does not exist`;
+    if (!st.isDirectory()) return `${d} is not a directory`;
+    if (st.uid !== self && st.uid !== 0) return `${d} belongs to another user`;
+    // A sticky parent (/tmp) is fine: others cannot rename or remove what is ours in it.
+    const sticky = d !== dir && (st.mode & 0o1000) !== 0;
+    if ((st.mode & 0o022) !== 0 && !sticky) return `${d} is writable by others`;
+  }
+  return null;
+}
+
 /** "13.23.0-beta.16" → [13, 23, 0, 16]: the numbers in order, for sorting. */
 function versionKey(version: string): number[] {
   return (version.match(/\d+/g) ?? []).map(Number);
@@ -117,6 +137,7 @@ export async function cachedBuild(
   } catch {
     return null;
   }
+  if (await untrustedCacheDir(cacheDir)) return null;
   const prefix = `${major}-`;
   const candidates = names
     .filter((n) => n.startsWith(prefix) && !n.startsWith('.'))
@@ -192,6 +213,12 @@ export async function fetchBuild(major: number, options: FetchBuildOptions): Pro
     );
   }
   await mkdir(cacheDir, { recursive: true, mode: 0o755 });
+  const untrusted = await untrustedCacheDir(cacheDir);
+  if (untrusted) {
+    throw infraError(
+      `the PostgreSQL build cache cannot be trusted (${untrusted}): set MIGRATION_GUARD_CACHE_DIR to a directory of your own`,
+    );
+  }
   let versions: string[];
   try {
     const listed = await npmJson(['view', pkg, 'versions'], cacheDir, 60_000);

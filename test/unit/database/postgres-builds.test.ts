@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   postgresCacheDir,
   publishedMajors,
   serverVersionOf,
+  untrustedCacheDir,
 } from '../../../src/database/postgres-builds.js';
 
 // The shape of the published version lines (a real excerpt of what `npm view … versions` lists).
@@ -111,6 +112,47 @@ describe('cachedBuild', () => {
       });
       expect(await cachedBuild(13, cache)).toBeNull();
       expect(await cachedBuild(16, path.join(cache, 'missing'))).toBeNull();
+    },
+  );
+});
+
+describe('untrustedCacheDir', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('accepts a directory of this user, refuses one others can write (a planted build)', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'mg-cache-trust-'));
+    dirs.push(base);
+    const cache = path.join(base, 'postgres');
+    await mkdir(cache, { mode: 0o755 });
+    await chmod(cache, 0o755);
+    expect(await untrustedCacheDir(cache)).toBeNull();
+    await chmod(cache, 0o777);
+    expect(await untrustedCacheDir(cache)).toBe(`${cache} is writable by others`);
+    // Nor when the parent is: it could swap the cache directory.
+    await chmod(cache, 0o755);
+    await chmod(base, 0o777);
+    expect(await untrustedCacheDir(cache)).toBe(`${base} is writable by others`);
+    // A sticky parent (like /tmp) is fine.
+    await chmod(base, 0o1777);
+    expect(await untrustedCacheDir(cache)).toBeNull();
+    expect(await untrustedCacheDir(path.join(base, 'missing'))).toBe(
+      `${path.join(base, 'missing')} does not exist`,
+    );
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses a directory of another user (root sees one of nobody’s)',
+    async () => {
+      const base = await mkdtemp(path.join(os.tmpdir(), 'mg-cache-owner-'));
+      dirs.push(base);
+      const cache = path.join(base, 'postgres');
+      await mkdir(cache, { mode: 0o755 });
+      await chown(cache, 65534, 65534);
+      expect(await untrustedCacheDir(cache)).toBe(`${cache} belongs to another user`);
+      expect(await cachedBuild(16, cache)).toBeNull();
     },
   );
 });
