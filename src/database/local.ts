@@ -100,7 +100,9 @@ export async function localBinaries(
   const found = await findPostgresBinaries(major);
   if (found) return found;
   const wanted = major ?? defaultMajor;
-  log.debug(`no PostgreSQL ${major ?? ''} binaries on this machine: using a build of PostgreSQL ${wanted}`);
+  log.debug(
+    `no PostgreSQL${major === null ? '' : ` ${major}`} binaries on this machine: using a build of PostgreSQL ${wanted}`,
+  );
   const build = await ensureBuild(wanted, { log }).catch((e: unknown) => {
     // A major that is not published is the user's to fix (exit 2), as it is.
     if (isMigrationGuardError(e) && e.exitCode === EXIT_USAGE) throw e;
