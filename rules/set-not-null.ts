@@ -1,4 +1,5 @@
 import {
+  as,
   atLeast,
   existingTableAlters,
   findingAt,
@@ -6,6 +7,9 @@ import {
   type Rule,
   type SqlRuleContext,
 } from '../src/lint/api.js';
+
+const PG12 = 120000;
+const PG18 = 180000;
 
 export const rule: Rule<SqlRuleContext> = {
   meta: {
@@ -19,21 +23,33 @@ export const rule: Rule<SqlRuleContext> = {
     explains: ['upgrade-fails-with-data'],
   },
   check(ctx) {
-    const modern = atLeast(ctx, 120000);
+    const modern = atLeast(ctx, PG12);
+    const pg18 = atLeast(ctx, PG18);
     const out = [];
     for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
       for (const cmd of cmds) {
-        if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
+        // PostgreSQL 18's named form, ADD CONSTRAINT … NOT NULL col, proves the column by the
+        // same scan unless it is added NOT VALID.
+        const added = cmd.subtype === 'AT_AddConstraint' ? as(cmd.def, 'Constraint') : undefined;
+        const addedColumn =
+          added?.contype === 'CONSTR_NOTNULL' && !added.skip_validation
+            ? as(added.keys?.[0], 'String')?.sval
+            : undefined;
+        const column = cmd.subtype === 'AT_SetNotNull' ? cmd.name : addedColumn;
+        if (!column) continue;
         // PostgreSQL ≥ 12 skips the scan when a validated CHECK (col IS NOT NULL) proves it.
-        if (modern && ctx.schema.hasValidatedNotNullCheck(table, cmd.name, stmt.seq)) continue;
-        const help = modern
-          ? `Add CONSTRAINT … CHECK (${cmd.name} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it (weaker lock, no blocking), then SET NOT NULL — PostgreSQL ≥ 12 skips the scan — and drop the check.`
-          : `Before PostgreSQL 12 SET NOT NULL always scans: keep a validated CHECK (${cmd.name} IS NOT NULL) constraint (added NOT VALID, then VALIDATE) instead, or run this in a maintenance window.`;
+        if (modern && ctx.schema.hasValidatedNotNullCheck(table, column, stmt.seq)) continue;
+        const help = pg18
+          ? `Add CONSTRAINT … NOT NULL ${column} NOT VALID (PostgreSQL 18: no scan), then VALIDATE CONSTRAINT it in a later step (SHARE UPDATE EXCLUSIVE: reads and writes go on).`
+          : modern
+            ? `Add CONSTRAINT … CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it (weaker lock, no blocking), then SET NOT NULL — PostgreSQL ≥ 12 skips the scan — and drop the check.`
+            : `Before PostgreSQL 12 SET NOT NULL always scans: keep a validated CHECK (${column} IS NOT NULL) constraint (added NOT VALID, then VALIDATE) instead, or run this in a maintenance window.`;
+        const what = addedColumn ? 'ADD CONSTRAINT … NOT NULL' : 'SET NOT NULL';
         out.push(
           findingAt(
             ctx,
             stmt,
-            `SET NOT NULL on ${q(table)}.${q(cmd.name)} scans the whole existing table while holding an ACCESS EXCLUSIVE lock: every read and write of ${q(table)} waits for the scan`,
+            `${what} on ${q(table)}.${q(column)} scans the whole existing table while holding an ACCESS EXCLUSIVE lock: every read and write of ${q(table)} waits for the scan`,
             help,
           ),
         );

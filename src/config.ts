@@ -19,16 +19,21 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdow
 export type DatabaseSpec =
   /** An existing server: a fresh database is created on it and dropped afterwards. */
   | { kind: 'url'; url: string }
-  /** Testcontainers with this image. */
-  | { kind: 'container'; image: string }
+  /** Testcontainers with this image (`versionedImage`: the default, following postgres-version). */
+  | { kind: 'container'; image: string; versionedImage?: boolean }
   /** initdb + pg_ctl on a temporary directory. */
   | { kind: 'local' }
-  /** Local when PostgreSQL binaries are found, else a container with the default image. */
-  | { kind: 'auto'; image: string }
+  /**
+   * This machine's PostgreSQL binaries, else a cached or fetched build, else a container with
+   * the image (`versionedImage`: the default, following postgres-version).
+   */
+  | { kind: 'auto'; image: string; versionedImage?: boolean }
   /** No database: static checks only (graph and file rules). */
   | { kind: 'none' };
 
-export const DEFAULT_POSTGRES_IMAGE = 'postgres:16-alpine';
+/** The major a run without postgres-version gets when this machine has no PostgreSQL. */
+export const DEFAULT_POSTGRES_MAJOR = 16;
+export const DEFAULT_POSTGRES_IMAGE = `postgres:${DEFAULT_POSTGRES_MAJOR}-alpine`;
 
 /**
  * Who the pull request's code connects as. `restricted` (default): a fresh login role that
@@ -130,7 +135,7 @@ export function defaultConfig(projectDir: string): Config {
     alembicConfigs: [],
     base: null,
     all: false,
-    database: { kind: 'auto', image: DEFAULT_POSTGRES_IMAGE },
+    database: { kind: 'auto', image: DEFAULT_POSTGRES_IMAGE, versionedImage: true },
     python: ['python'],
     databaseUrlEnv: 'DATABASE_URL',
     migrationRole: 'restricted',

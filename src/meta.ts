@@ -29,13 +29,19 @@ export function ruleDocsBase(): string {
 
 /**
  * The oldest Node.js the CLI runs on: package.json's `engines.node` (a unit test keeps them equal).
- * The suite runs the CLI on 24 and, through the pre-commit hook on the system Node.js, on 20.
+ * 20.12 because the revision scan reads `Dirent.parentPath` (added in 20.12). The suite runs
+ * the CLI on 24 and the container path on exactly this version (test/e2e/node-floor.test.ts).
  */
+export const MIN_NODE_VERSION = '20.12';
 export const MIN_NODE_MAJOR = 20;
 
 /** One line saying this Node.js is too old for the CLI, or null when it is recent enough. */
 export function unsupportedNode(version: string): string | null {
-  const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
-  if (!Number.isFinite(major) || major >= MIN_NODE_MAJOR) return null;
-  return `Node.js ${MIN_NODE_MAJOR} or later is needed, this is ${version.replace(/^v?/, 'v')}: install a newer Node.js (or run the GitHub Action, which brings its own)`;
+  const m = /^v?(\d+)\.(\d+)/.exec(version);
+  if (!m) return null;
+  const [minMajor, minMinor] = MIN_NODE_VERSION.split('.').map(Number) as [number, number];
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  if (major > minMajor || (major === minMajor && minor >= minMinor)) return null;
+  return `Node.js ${MIN_NODE_VERSION} or later is needed, this is ${version.replace(/^v?/, 'v')}: install a newer Node.js (or run the GitHub Action, which brings its own)`;
 }

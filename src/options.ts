@@ -67,6 +67,11 @@ export const ENVIRONMENT: readonly EnvSpec[] = [
     name: 'MIGRATION_GUARD_PG_TMPDIR',
     description: 'where local clusters live (default /dev/shm when it has 1 GiB free, else the temp dir)',
   },
+  {
+    name: 'MIGRATION_GUARD_CACHE_DIR',
+    description:
+      'where fetched PostgreSQL builds are kept, under postgres/ (default ~/.cache/migration-guard; as root /var/cache/migration-guard)',
+  },
   { name: 'NO_COLOR', description: 'no colour, even on a terminal' },
   { name: 'FORCE_COLOR', description: 'colour even when stderr/stdout is not a terminal (0 turns it off)' },
   { name: 'CI', description: 'plain progress lines instead of a live status line' },

@@ -7,6 +7,7 @@ import { declaredIrreversible } from '../alembic/irreversible.js';
 import type { AlembicProject } from '../alembic/locate.js';
 import { unplaceableRevisions } from '../alembic/unplaceable.js';
 import type { Config } from '../config.js';
+import { DEFAULT_POSTGRES_MAJOR } from '../config.js';
 import type { Database, DatabaseServer } from '../database/index.js';
 import type { ProjectReport } from '../report/model.js';
 import { runRoundTrip } from '../roundtrip/run.js';
@@ -19,7 +20,7 @@ import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
-const DEFAULT_SERVER_VERSION_NUM = 160000;
+const DEFAULT_SERVER_VERSION_NUM = DEFAULT_POSTGRES_MAJOR * 10_000;
 
 export interface DatabaseStage {
   roundTrip: RoundTripResult | null;

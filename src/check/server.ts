@@ -26,7 +26,10 @@ export function startLazyServer(config: Config, started: number): LazyServer {
   const begin = (): Promise<DatabaseServer> => {
     if (config.database.kind === 'none') return Promise.reject(new Error('no database configured'));
     if (!serverStart) {
-      serverStart = startServer(config.database, { log: config.log });
+      serverStart = startServer(config.database, {
+        log: config.log,
+        postgresVersion: config.postgresVersion,
+      });
       serverStart.then(
         () => (timings.serverReadyMs = Math.round(performance.now() - started)),
         () => undefined,

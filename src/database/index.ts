@@ -6,10 +6,11 @@
  * handled so a failure surfaces only where it is awaited, never as an unhandled rejection.
  */
 import type { DatabaseSpec } from '../config.js';
-import { usageError } from '../errors.js';
+import { DEFAULT_POSTGRES_MAJOR } from '../config.js';
+import { infraError, usageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { startContainerServer } from './container.js';
-import { findPostgresBinaries, startLocalServer } from './local.js';
+import { findPostgresBinaries, localBinaries, startLocalServer } from './local.js';
 import type { Database, DatabaseServer, MigrationRoleMode } from './types.js';
 import { startUrlServer } from './url.js';
 
@@ -25,6 +26,11 @@ export { findPostgresBinaries } from './local.js';
 
 export interface StartOptions {
   log: Logger;
+  /**
+   * The production major (postgres-version): the local provider runs that major, the default
+   * image becomes postgres:<N>-alpine, and any other server's major is checked against it.
+   */
+  postgresVersion?: number | null;
 }
 
 export interface AcquireOptions extends StartOptions {
@@ -38,22 +44,57 @@ export function startServer(spec: DatabaseSpec, opts: StartOptions): Promise<Dat
   return started;
 }
 
-async function startServerNow(spec: DatabaseSpec, { log }: StartOptions): Promise<DatabaseServer> {
+async function startServerNow(spec: DatabaseSpec, opts: StartOptions): Promise<DatabaseServer> {
+  const server = await startProvider(spec, opts);
+  const wanted = opts.postgresVersion ?? null;
+  const actual = Math.floor(server.serverVersionNum / 10_000);
+  if (wanted !== null && actual !== wanted) {
+    opts.log.warning(
+      `postgres-version is ${wanted} but the ${server.provider} server runs PostgreSQL ${server.serverVersion}: the round trip and the version-aware rules follow the server (${actual})`,
+    );
+  }
+  return server;
+}
+
+/** The image a container spec runs: the default image follows postgres-version. */
+export function containerImage(
+  spec: { image: string; versionedImage?: boolean },
+  major: number | null,
+): string {
+  return spec.versionedImage && major !== null ? `postgres:${major}-alpine` : spec.image;
+}
+
+async function startProvider(
+  spec: DatabaseSpec,
+  { log, postgresVersion }: StartOptions,
+): Promise<DatabaseServer> {
+  const major = postgresVersion ?? null;
   switch (spec.kind) {
     case 'url':
       return startUrlServer(spec.url, { log });
     case 'container':
-      return startContainerServer(spec.image, { log });
+      return startContainerServer(containerImage(spec, major), { log });
     case 'local':
-      return startLocalServer({ log });
+      return startLocalServer({ log, binaries: await localBinaries(major, DEFAULT_POSTGRES_MAJOR, log) });
     case 'auto': {
-      const bins = await findPostgresBinaries();
-      if (bins) {
-        log.debug(`PostgreSQL ${bins.version} binaries found in ${bins.bindir}: using a local server`);
-        return startLocalServer({ log });
+      // This machine's binaries, else a cached or fetched build, else Docker.
+      const onMachine = await findPostgresBinaries(major);
+      if (onMachine) {
+        log.debug(
+          `PostgreSQL ${onMachine.version} binaries found in ${onMachine.bindir}: using a local server`,
+        );
+        return startLocalServer({ log, binaries: onMachine });
       }
-      log.debug('no local PostgreSQL binaries: using a container');
-      return startContainerServer(spec.image, { log });
+      let binaries;
+      try {
+        binaries = await localBinaries(major, DEFAULT_POSTGRES_MAJOR, log);
+      } catch (buildError) {
+        log.debug(`no usable PostgreSQL build (${(buildError as Error).message}): using a container`);
+        return startContainerServer(containerImage(spec, major), { log }).catch((e: unknown) => {
+          throw infraError(`${(e as Error).message}; a PostgreSQL build could not be installed either`, e);
+        });
+      }
+      return startLocalServer({ log, binaries });
     }
     case 'none':
       throw usageError('no database configured: pass --database-url, --postgres-image or --local-postgres');

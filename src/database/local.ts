@@ -3,41 +3,25 @@
  * (-m immediate) and delete on dispose. initdb refuses to run as root, so as root the cluster
  * belongs to user `postgres` (or `nobody`) and the binaries run through `runuser`.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { access, chown, constants, mkdtemp, readdir, readFile, realpath, rm, statfs } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { infraError } from '../errors.js';
+import { EXIT_USAGE, infraError, isMigrationGuardError } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../secrets.js';
 import { AdminServer, queryServerVersion, withClient } from './admin.js';
 import { prepareDataDir } from './template.js';
+import { ensureBuild } from './postgres-builds.js';
+import { run, type RunResult } from './process.js';
 import type { PostgresBinaries } from './types.js';
 
 export type { PostgresBinaries };
-
-interface RunResult {
-  stdout: string;
-  stderr: string;
-}
-
-export function run(file: string, args: string[], options: { timeoutMs?: number } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { timeout: options.timeoutMs ?? 60_000, maxBuffer: 4 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(Object.assign(error, { stdout, stderr }));
-        else resolve({ stdout, stderr });
-      },
-    );
-  });
-}
+export { run };
 
 async function isExecutable(file: string): Promise<boolean> {
   try {
@@ -71,11 +55,12 @@ async function whichInPath(prog: string): Promise<string | null> {
 }
 
 /**
- * Finds PostgreSQL server binaries: `pg_config --bindir`, then the directory of `initdb` on
- * PATH (resolving symlinks: Debian's /usr/bin entries may point at a wrapper script), then
- * /usr/lib/postgresql/<n>/bin newest first. Null when there are none.
+ * Finds PostgreSQL server binaries on this machine: `pg_config --bindir`, then the directory of
+ * `initdb` on PATH (resolving symlinks: Debian's /usr/bin entries may point at a wrapper
+ * script), then /usr/lib/postgresql/<n>/bin newest first. With `major`, the first of that
+ * major. Null when there are none.
  */
-export async function findPostgresBinaries(): Promise<PostgresBinaries | null> {
+export async function findPostgresBinaries(major: number | null = null): Promise<PostgresBinaries | null> {
   const candidates: string[] = [];
   try {
     const { stdout } = await run('pg_config', ['--bindir'], { timeoutMs: 10_000 });
@@ -97,9 +82,42 @@ export async function findPostgresBinaries(): Promise<PostgresBinaries | null> {
   }
   for (const dir of [...new Set(candidates)]) {
     const found = await usableBindir(dir);
-    if (found) return found;
+    if (found && (major === null || found.major === major)) return found;
   }
   return null;
+}
+
+/**
+ * The binaries a local server of `major` runs (null: any major): this machine's, else a
+ * cached or freshly fetched build (src/database/postgres-builds.ts) of `major`, or of
+ * `defaultMajor` when no major was asked for.
+ */
+export async function localBinaries(
+  major: number | null,
+  defaultMajor: number,
+  log: Logger,
+): Promise<PostgresBinaries> {
+  const found = await findPostgresBinaries(major);
+  if (found) return found;
+  const wanted = major ?? defaultMajor;
+  log.debug(
+    `no PostgreSQL${major === null ? '' : ` ${major}`} binaries on this machine: using a build of PostgreSQL ${wanted}`,
+  );
+  const build = await ensureBuild(wanted, { log }).catch((e: unknown) => {
+    // A major that is not published is the user's to fix (exit 2), as it is.
+    if (isMigrationGuardError(e) && e.exitCode === EXIT_USAGE) throw e;
+    throw infraError(
+      `PostgreSQL ${wanted} binaries not found and no build could be installed: ${(e as Error).message.replace(/ \(install PostgreSQL.*\)$/, '')} (install PostgreSQL ${wanted}, or use database-url or postgres-image)`,
+      e,
+    );
+  });
+  const checked = await usableBindir(build.bindir);
+  if (!checked || checked.major !== wanted) {
+    throw infraError(
+      `the PostgreSQL ${wanted} build in ${path.dirname(build.bindir)} does not run here: delete that directory to fetch it again, or use database-url or postgres-image`,
+    );
+  }
+  return checked;
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1 (listen on 0, read it, close). */
@@ -193,11 +211,13 @@ export interface LocalServerOptions {
   noTemplate?: boolean;
   /** Port to try first (tests: an occupied port proves the retry). */
   firstPort?: number;
+  /** The binaries to run (see localBinaries); default: this machine's, any major. */
+  binaries?: PostgresBinaries;
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<AdminServer> {
   const { log } = options;
-  const bins = await findPostgresBinaries();
+  const bins = options.binaries ?? (await findPostgresBinaries());
   if (!bins) {
     throw infraError(
       'PostgreSQL binaries (initdb, pg_ctl) not found: install postgresql, or use database-url or postgres-image',

@@ -199,9 +199,11 @@ function databaseFromInputs(getInput: GetInput): { database: DatabaseSpec; postg
     'input',
     DEFAULT_POSTGRES_IMAGE,
   );
-  // The action always has Docker: no local-binaries probe, a container of the default image.
+  // The action always has Docker: no local-binaries probe, a container of the default image
+  // (which follows postgres-version, from the input or the config file).
   if (chosen.database.kind === 'auto') {
-    return { database: { kind: 'container', image: chosen.database.image }, postgresVersion: null };
+    const { kind: _auto, ...image } = chosen.database;
+    return { database: { kind: 'container', ...image }, postgresVersion: chosen.postgresVersion };
   }
   return chosen;
 }

@@ -138,7 +138,8 @@ export const SETUP_OPTIONS: readonly OptionSpec[] = [
     value: 'N',
     inputDefault: '',
     group: 'database',
-    description: 'shortcut for the image postgres:<N>-alpine; also the version version-aware rules assume',
+    description:
+      'production PostgreSQL major: the local server runs it (fetched once when missing), the default image becomes postgres:<N>-alpine, another server is checked against it',
   },
   {
     name: 'local-postgres',
@@ -147,7 +148,8 @@ export const SETUP_OPTIONS: readonly OptionSpec[] = [
     commands: ['check'],
     type: 'boolean',
     group: 'database',
-    description: 'initdb + pg_ctl a throwaway server in a temporary directory (needs PostgreSQL binaries)',
+    description:
+      "initdb + pg_ctl a throwaway server in a temporary directory (this machine's binaries, else a cached or fetched build)",
   },
   {
     name: 'no-database',

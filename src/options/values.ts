@@ -3,7 +3,7 @@
  * units, counts, the one way to get a database, and "did you mean" for a mistyped name.
  */
 import type { DatabaseSpec } from '../config.js';
-import { parseDurationMs } from '../config.js';
+import { DEFAULT_POSTGRES_IMAGE, parseDurationMs } from '../config.js';
 import { usageError } from '../errors.js';
 
 /** Edit distance, for "did you mean". */
@@ -73,9 +73,10 @@ export interface DatabaseChoice {
 }
 
 /**
- * One way to get a database, shared by the CLI and the action: a postgres-version N means the
- * image postgres:N-alpine AND the version the rules assume, wherever it is given.
- * `style` names things as the user wrote them (--flag or "input").
+ * One way to get a database, shared by the CLI and the action. postgres-version N goes with
+ * any of them: the production major, which the local provider runs, the default image
+ * follows (postgres:N-alpine), any other server is checked against, and version-aware rules
+ * assume when no database runs. `style` names things as the user wrote them (--flag or "input").
  */
 export function databaseFromChoice(
   choice: DatabaseChoice,
@@ -86,7 +87,6 @@ export function databaseFromChoice(
   const given = [
     choice.url ? 'database-url' : null,
     choice.image ? 'postgres-image' : null,
-    choice.version ? 'postgres-version' : null,
     choice.local ? 'local-postgres' : null,
     choice.none ? 'no-database' : null,
   ].filter((g): g is string => g !== null);
@@ -95,30 +95,32 @@ export function databaseFromChoice(
       `${style === 'input' ? 'inputs ' : ''}${given.map(name).join(' and ')} conflict: choose one way to get a database`,
     );
   }
-  if (choice.url) {
-    if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//i.test(choice.url)) {
-      throw usageError(`${name('database-url')} must be a postgresql:// URL of a server the job can reach`);
-    }
-    return { database: { kind: 'url', url: choice.url }, postgresVersion: null };
-  }
+  let postgresVersion: number | null = null;
   if (choice.version) {
     const m = /^(\d+)(\.\d+)?$/.exec(choice.version.trim());
-    if (!m) {
+    if (!m || Number(m[1]) < 9 || Number(m[1]) > 30) {
       throw usageError(
         `${name('postgres-version')} must be a major version such as 16 (got "${choice.version}")`,
       );
     }
-    return {
-      database: { kind: 'container', image: `postgres:${choice.version.trim()}-alpine` },
-      postgresVersion: Number(m[1]),
-    };
+    postgresVersion = Number(m[1]);
+  }
+  if (choice.url) {
+    if (!/^postgres(ql)?(\+[a-z0-9]+)?:\/\//i.test(choice.url)) {
+      throw usageError(`${name('database-url')} must be a postgresql:// URL of a server the job can reach`);
+    }
+    return { database: { kind: 'url', url: choice.url }, postgresVersion };
   }
   if (choice.image) {
     const image = choice.image.trim();
     const bare = /^\d+(\.\d+)?$/.test(image) ? `postgres:${image}-alpine` : image;
-    return { database: { kind: 'container', image: bare }, postgresVersion: null };
+    return { database: { kind: 'container', image: bare }, postgresVersion };
   }
-  if (choice.local) return { database: { kind: 'local' }, postgresVersion: null };
-  if (choice.none) return { database: { kind: 'none' }, postgresVersion: null };
-  return { database: { kind: 'auto', image: autoImage }, postgresVersion: null };
+  if (choice.local) return { database: { kind: 'local' }, postgresVersion };
+  if (choice.none) return { database: { kind: 'none' }, postgresVersion };
+  const versionedImage = autoImage === DEFAULT_POSTGRES_IMAGE;
+  return {
+    database: { kind: 'auto', image: autoImage, ...(versionedImage && { versionedImage }) },
+    postgresVersion,
+  };
 }

@@ -362,10 +362,13 @@ describe('the action bundle on a pull request', () => {
     const run = await runAction({
       eventName: 'pull_request',
       payload: prPayload(7, unsafeSha),
-      inputs: { 'database-url': 'postgresql://ci:hunter2secret@127.0.0.1:1/x', 'postgres-version': '15' },
+      inputs: {
+        'database-url': 'postgresql://ci:hunter2secret@127.0.0.1:1/x',
+        'postgres-image': 'postgres:15',
+      },
     });
     expect(run.code).toBe(2);
     expect(run.stdout).toContain('::add-mask::hunter2secret');
-    expect(run.stdout).toMatch(/::error::migration-guard: inputs database-url and postgres-version conflict/);
+    expect(run.stdout).toMatch(/::error::migration-guard: inputs database-url and postgres-image conflict/);
   }, 60_000);
 });

@@ -95,12 +95,12 @@ describe('npm package', () => {
   it('is publishable and declares what the CLI needs', () => {
     expect(pkg.private).toBeUndefined();
     expect(pkg.bin['migration-guard']).toBe('dist/cli.js');
-    expect(pkg.engines.node).toMatch(/^>=\d+$/);
+    expect(pkg.engines.node).toMatch(/^>=\d+(\.\d+)?$/);
     // The bundle is self-contained: an install pulls nothing else.
     expect(pkg.dependencies).toBeUndefined();
     // The README's install section states the Node version engines asks for.
-    const major = pkg.engines.node.replace('>=', '');
-    expect(readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`**Node.js ${major} or later**`);
+    const floor = pkg.engines.node.replace('>=', '');
+    expect(readFileSync(path.join(root, 'README.md'), 'utf8')).toContain(`**Node.js ${floor} or later**`);
   });
 
   it('ships the bundle, wasm, driver, rule docs, README and LICENSE, and no tests or sources', () => {

@@ -5,6 +5,7 @@ import type { CliIo } from '../../src/cli.js';
 import { runCli } from '../../src/cli.js';
 import {
   MIN_NODE_MAJOR,
+  MIN_NODE_VERSION,
   REPOSITORY_URL,
   RULE_DOCS_BASE,
   TOOL_VERSION,
@@ -39,20 +40,26 @@ describe('meta', () => {
 });
 
 describe('Node.js version', () => {
-  it("MIN_NODE_MAJOR is package.json's engines.node", () => {
-    expect(pkg.engines.node).toBe(`>=${MIN_NODE_MAJOR}`);
+  it("MIN_NODE_VERSION is package.json's engines.node", () => {
+    expect(pkg.engines.node).toBe(`>=${MIN_NODE_VERSION}`);
+    expect(MIN_NODE_VERSION.startsWith(`${MIN_NODE_MAJOR}.`)).toBe(true);
   });
 
   it.each([
     ['18.19.0', false],
     ['v19.9.0', false],
+    ['20.11.1', false],
     ['20.20.2', true],
-    [`${MIN_NODE_MAJOR}.0.0`, true],
+    [`${MIN_NODE_VERSION}.0`, true],
+    ['22.0.0', true],
     ['24.22.3', true],
   ])('Node.js %s is supported: %s', (version, ok) => {
     const line = unsupportedNode(version);
     if (ok) expect(line).toBeNull();
-    else expect(line).toMatch(new RegExp(`^Node\\.js ${MIN_NODE_MAJOR} or later is needed, this is v\\d+`));
+    else
+      expect(line).toMatch(
+        new RegExp(`^Node\\.js ${MIN_NODE_VERSION.replace('.', '\\.')} or later is needed, this is v\\d+`),
+      );
   });
 
   it('the CLI says so in one line and exits 3 on an older Node.js', async () => {
@@ -72,7 +79,7 @@ describe('Node.js version', () => {
     }
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      `migration-guard: Node.js ${MIN_NODE_MAJOR} or later is needed, this is v18.19.1: install a newer Node.js (or run the GitHub Action, which brings its own)\n`,
+      `migration-guard: Node.js ${MIN_NODE_VERSION} or later is needed, this is v18.19.1: install a newer Node.js (or run the GitHub Action, which brings its own)\n`,
     );
   });
 });

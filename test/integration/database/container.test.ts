@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireDatabase, startServer } from '../../../src/database/index.js';
 import { CONTAINER_LABEL } from '../../../src/database/container.js';
@@ -144,22 +147,51 @@ describe.skipIf(skip)(`Testcontainers provider (${image})`, () => {
     await eventually(() => containersWith(label).length === 0);
   });
 
+  // Hide the binaries (pg_config and PATH both lead to /usr/lib/postgresql/<n>/bin).
+  const hideBinaries = [
+    'unshare',
+    '-m',
+    'sh',
+    '-c',
+    'mount -t tmpfs tmpfs /usr/lib/postgresql && exec "$@"',
+    'sh',
+  ];
+
   it.skipIf(process.getuid?.() !== 0)(
-    'auto uses a container when no PostgreSQL binaries are found',
+    'auto uses a build of the default major when no PostgreSQL binaries are found',
     async () => {
-      // Hide the binaries (pg_config and PATH both lead to /usr/lib/postgresql/<n>/bin).
-      const child = spawnDatabaseChild(
-        'start',
-        { kind: 'auto', image },
-        {
-          wrap: ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs tmpfs /usr/lib/postgresql && exec "$@"', 'sh'],
-        },
+      const result = await waitForExit(
+        spawnDatabaseChild('start', { kind: 'auto', image }, { wrap: hideBinaries }),
       );
-      const result = await waitForExit(child);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toBe('container\n');
+      expect(result.stdout).toBe('local\n');
     },
+    180_000,
+  );
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'auto uses a container when neither binaries nor a build can be had (offline, empty caches)',
+    async () => {
+      const empty = mkdtempSync(path.join(tmpdir(), 'mg-no-build-'));
+      try {
+        const env = {
+          ...process.env,
+          MIGRATION_GUARD_CACHE_DIR: path.join(empty, 'builds'),
+          npm_config_cache: path.join(empty, 'npm'),
+          npm_config_offline: 'true',
+        };
+        const result = await waitForExit(
+          spawnDatabaseChild('start', { kind: 'auto', image }, { wrap: hideBinaries, env }),
+        );
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe('container\n');
+      } finally {
+        rmSync(empty, { recursive: true, force: true });
+      }
+    },
+    180_000,
   );
 
   it.skipIf(process.getuid?.() !== 0)('no Docker: one line "Docker is not available", exit 3', async () => {

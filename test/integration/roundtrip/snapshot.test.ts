@@ -84,7 +84,8 @@ describe('takeSnapshot', () => {
     expect(s.types.positive_int).toBe('domain over integer');
     expect(s.sequences.order_no).toBe('bigint start 100 increment 5 min 1 max 9223372036854775807 cache 1');
     expect(Object.keys(s.sequences).sort()).toEqual(['customers_id_seq', 'order_no', 'orders_id_seq']);
-    expect(s.views.open_orders).toMatch(/^view: +SELECT orders.id/);
+    // PostgreSQL 16 stopped qualifying the columns of a one-table view in its definition.
+    expect(s.views.open_orders).toMatch(/^view: +SELECT (orders\.)?id/);
     expect(s.views.order_counts).toMatch(/^materialized view: /);
     expect(Object.keys(s.functions)).toEqual(['touch()']);
     expect(s.triggers['orders.trg_touch']).toMatch(

@@ -25,6 +25,7 @@ export const LAYERS: readonly Layer[] = [
       'src/log.ts',
       'src/meta.ts',
       'src/esm-shim.ts',
+      'src/node-compat.ts',
       'src/wasm-flags.ts',
       'src/secrets.ts',
       'src/scrub.ts',

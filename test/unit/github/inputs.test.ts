@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { containerImage } from '../../../src/database/index.js';
 import { MigrationGuardError } from '../../../src/errors.js';
 import { assertSafeToRunPullRequestCode, readEvent, workflowRunOf } from '../../../src/github/event.js';
 import {
@@ -56,7 +57,7 @@ function usageMessage(fn: () => unknown): string {
 describe('configFromInputs', () => {
   it('uses the action defaults: container postgres:16-alpine, python, PR base SHA', () => {
     const c = configFromInputs(inputs({}), env());
-    expect(c.database).toEqual({ kind: 'container', image: 'postgres:16-alpine' });
+    expect(c.database).toEqual({ kind: 'container', image: 'postgres:16-alpine', versionedImage: true });
     expect(c.python).toEqual(['python']);
     expect(c.base).toBe('b'.repeat(40));
     expect(c.projectDir).toBe('/ws');
@@ -88,7 +89,11 @@ describe('configFromInputs', () => {
     expect(c.projectDir).toBe('/ws/backend');
     expect(c.base).toBe('origin/main');
     expect(c.python).toEqual(['uv', 'run', 'python']);
-    expect(c.database).toEqual({ kind: 'container', image: 'postgres:15-alpine' });
+    // The default image, which follows postgres-version: postgres:15-alpine when it starts.
+    expect(c.database).toEqual({ kind: 'container', image: 'postgres:16-alpine', versionedImage: true });
+    expect(containerImage(c.database as { image: string; versionedImage?: boolean }, c.postgresVersion)).toBe(
+      'postgres:15-alpine',
+    );
     expect(c.postgresVersion).toBe(15);
     expect(c.databaseUrlEnv).toBe('DB_URL');
     expect(c.failOn).toBe('warning');
@@ -116,7 +121,10 @@ describe('configFromInputs', () => {
 
   it.each([
     [{ 'database-url': 'postgresql://x@h/db', 'postgres-image': 'pg:1' }, 'conflict'],
-    [{ 'postgres-image': 'pg:1', 'postgres-version': '15' }, 'conflict'],
+    [
+      { 'postgres-image': 'pg:1', 'postgres-version': '15', 'database-url': 'postgresql://x@h/db' },
+      'conflict',
+    ],
     [{ 'database-url': 'mysql://h/db' }, 'postgresql:// URL'],
     [{ 'postgres-version': 'latest' }, 'major version'],
     [{ 'fail-on': 'sometimes' }, 'fail-on must be one of'],

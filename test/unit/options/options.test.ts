@@ -195,7 +195,7 @@ describe('flag parsing', () => {
 });
 
 describe('one database choice for flags and inputs', () => {
-  it('postgres-version means the same image and version from the CLI and the action', async () => {
+  it('postgres-version is the same major from the CLI and the action, with the default way to a server', async () => {
     const cli = await parseCheckArgs([
       '--postgres-version',
       '15',
@@ -207,8 +207,10 @@ describe('one database choice for flags and inputs', () => {
     const action = configFromInputs((name) => (name === 'postgres-version' ? '15' : ''), {
       GITHUB_WORKSPACE: root,
     });
-    expect(cli.database).toEqual({ kind: 'container', image: 'postgres:15-alpine' });
-    expect(action.database).toEqual(cli.database);
+    // The CLI: this machine's binaries, a build, else the default image, which follows the major.
+    expect(cli.database).toEqual({ kind: 'auto', image: 'postgres:16-alpine', versionedImage: true });
+    // The action: a container of the default image, which follows the major.
+    expect(action.database).toEqual({ kind: 'container', image: 'postgres:16-alpine', versionedImage: true });
     expect(cli.postgresVersion).toBe(15);
     expect(action.postgresVersion).toBe(15);
   });
@@ -219,8 +221,8 @@ describe('one database choice for flags and inputs', () => {
       /--database-url and --local-postgres conflict/,
     );
     expectUsageError(
-      () => databaseFromChoice({ image: 'pg:1', version: '15' }, 'input', 'img'),
-      /^inputs postgres-image and postgres-version conflict/,
+      () => databaseFromChoice({ image: 'pg:1', local: true }, 'input', 'img'),
+      /^inputs postgres-image and local-postgres conflict/,
     );
     expectUsageError(
       () => databaseFromChoice({ url: 'mysql://h/db' }, 'flag', 'img'),
@@ -234,6 +236,30 @@ describe('one database choice for flags and inputs', () => {
       kind: 'container',
       image: 'postgres:14-alpine',
     });
+  });
+
+  it('postgres-version goes with every way to get a database', () => {
+    const withVersion = (choice: Parameters<typeof databaseFromChoice>[0]) =>
+      databaseFromChoice({ ...choice, version: '17' }, 'flag', 'postgres:16-alpine');
+    expect(withVersion({ local: true })).toEqual({ database: { kind: 'local' }, postgresVersion: 17 });
+    expect(withVersion({ url: 'postgresql://u:p@h/db' })).toEqual({
+      database: { kind: 'url', url: 'postgresql://u:p@h/db' },
+      postgresVersion: 17,
+    });
+    // An explicit image is used as given (its server's major is checked when it starts).
+    expect(withVersion({ image: 'pg:custom' })).toEqual({
+      database: { kind: 'container', image: 'pg:custom' },
+      postgresVersion: 17,
+    });
+    expect(withVersion({ none: true })).toEqual({ database: { kind: 'none' }, postgresVersion: 17 });
+    expect(withVersion({})).toEqual({
+      database: { kind: 'auto', image: 'postgres:16-alpine', versionedImage: true },
+      postgresVersion: 17,
+    });
+    expectUsageError(
+      () => databaseFromChoice({ local: true, version: 'latest' }, 'flag', 'img'),
+      /--postgres-version must be a major version such as 16 \(got "latest"\)/,
+    );
   });
 
   it('reads MIGRATION_GUARD_PYTHON and MIGRATION_GUARD_POSTGRES_IMAGE when no flag is given', async () => {

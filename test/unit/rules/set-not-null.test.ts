@@ -31,6 +31,12 @@ const invalid: LintCase[] = [
     { lines: [12], message: /email/ },
   ],
   [
+    'PostgreSQL 18: ADD CONSTRAINT … NOT NULL validates at once (a scan)',
+    ['ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email'],
+    { serverVersionNum: 180001 },
+    { lines: [10], message: /^ADD CONSTRAINT … NOT NULL on "users"\."email" scans the whole existing table/ },
+  ],
+  [
     'check on another column',
     [
       'ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) NOT VALID',
@@ -43,6 +49,15 @@ const invalid: LintCase[] = [
 ];
 
 const valid: LintCase[] = [
+  [
+    'PostgreSQL 18: ADD CONSTRAINT … NOT NULL … NOT VALID (no scan; VALIDATE takes a weaker lock)',
+    [
+      'ALTER TABLE users ADD CONSTRAINT users_email_nn NOT NULL email NOT VALID',
+      'ALTER TABLE users VALIDATE CONSTRAINT users_email_nn',
+    ],
+    { serverVersionNum: 180001 },
+    { lines: [], message: /./ },
+  ],
   [
     'CHECK NOT VALID → VALIDATE → SET NOT NULL on PG 12+',
     [
