@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import { TOOL_NAME, TOOL_VERSION } from './meta.js';
 import type { Report } from './report/model.js';
 import { REPORT_VERSION, summarize } from './report/model.js';
+import { establishSandbox, sandboxReport } from './sandbox/index.js';
 import {
   allRules,
   graphRules,
@@ -41,10 +42,11 @@ const CATALOGUE: RuleCatalogue = {
 export async function check(config: Config, progress?: CheckProgress): Promise<Report> {
   const started = performance.now();
   const log = config.log;
-  const projects = await locateProjects({
-    projectDir: config.projectDir,
-    alembicConfigs: config.alembicConfigs,
-  });
+  // Before any Python runs: the sandbox it runs in, or (required and none) one line and exit 3.
+  const [projects] = await Promise.all([
+    locateProjects({ projectDir: config.projectDir, alembicConfigs: config.alembicConfigs }),
+    establishSandbox({ required: config.requireSandbox, log }),
+  ]);
 
   // Started by the first analysis that needs it; its failure surfaces only where a round trip
   // awaits it.
@@ -98,6 +100,7 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       projects: reports,
       summary: summarize(reports, Math.round(performance.now() - started)),
+      sandbox: await sandboxReport(),
     };
   } finally {
     await server.dispose();
