@@ -282,10 +282,9 @@ function sudoWorks(): boolean {
 
 /** Builds a real sandbox around `true`; null when it worked, else the last line of its error. */
 async function probe(kind: SandboxKind): Promise<string | null> {
-  const cwd = os.tmpdir();
   const wrapped = await wrap(kind, {
     argv: ['true'],
-    cwd,
+    cwd: '/',
     expose: [],
     env: { PATH: process.env.PATH ?? '' },
   });

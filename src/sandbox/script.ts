@@ -59,6 +59,7 @@ while [ "$count" -gt 0 ]; do
   shift; count=$((count - 1))
 done
 shift
+mkdir -p "$root$cwd" 2> /dev/null || true
 cd "$root"
 pivot_root . .
 umount -l .
