@@ -11,7 +11,8 @@
  * Python unsandboxed.
  *
  * MIGRATION_GUARD_SANDBOX=none|namespaces|sudo|user-namespace forces the choice (tests, and a
- * machine where detection picks wrong).
+ * machine where detection picks wrong); MIGRATION_GUARD_SANDBOX_SHARE names one directory the
+ * sandboxed code may write (tests).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -38,6 +39,8 @@ export type SandboxChoice = { kind: SandboxKind } | { kind: null; reason: string
 /** The unprivileged uid and gid the code runs as when the sandbox can switch users. */
 const NOBODY = 65534;
 const FORCE_VARIABLE = 'MIGRATION_GUARD_SANDBOX';
+/** A directory shown writable inside the sandbox (tests watch the migrations through it). */
+const SHARE_VARIABLE = 'MIGRATION_GUARD_SANDBOX_SHARE';
 
 let detection: Promise<SandboxChoice> | null = null;
 let lastUid: number | null = null;
@@ -176,6 +179,7 @@ async function wrap(kind: SandboxKind, request: SandboxRequest): Promise<Sandbox
     realCwd(request.cwd),
     ...counted(hidden),
     ...counted(exposed),
+    ...counted(existingRealPaths([process.env[SHARE_VARIABLE]])),
     ...counted(masked),
     '--',
     ...request.argv,

@@ -8,6 +8,8 @@
  *    tool cache and work directory): what was under it cannot be reached any more;
  * 3. binds each exposed path (the repository, the driver scripts, the interpreter) back in,
  *    read-only, at its own path;
+ *    A directory named in MIGRATION_GUARD_SANDBOX_SHARE is bound writable (tests use it to
+ *    watch the migrations);
  * 4. masks single entries: a `.git` (the checkout's credentials) becomes an empty directory or
  *    /dev/null, and so do sockets and files that would give a way out (the Docker socket);
  * 5. pivots into the new root, detaches the old one and mounts a /proc of the new PID
@@ -20,8 +22,8 @@
  * default signal actions) and exits with the command's status. When it dies, the kernel kills
  * every process left in the namespace.
  *
- * Arguments: root mode uid gid envfile cwd, then three counted lists (hidden, exposed,
- * masked), then `--` and the command. `mode` is `setpriv` or `userns`; `envfile` is `-` (the
+ * Arguments: root mode uid gid envfile cwd, then four counted lists (hidden, exposed,
+ * shared read-write, masked), then `--` and the command. `mode` is `setpriv` or `userns`; `envfile` is `-` (the
  * environment is inherited) or a file of NUL-separated NAME=value pairs that replaces the
  * environment (under sudo, which resets it).
  */
@@ -50,6 +52,11 @@ while [ "$count" -gt 0 ]; do
     mount --bind "$1" "$root$1"
     mount -o remount,bind,ro,nosuid,nodev "$root$1"
   fi
+  shift; count=$((count - 1))
+done
+count=$1; shift
+while [ "$count" -gt 0 ]; do
+  mkdir -p "$root$1"; mount --bind "$1" "$root$1"; mount -o remount,bind,nosuid,nodev "$root$1"
   shift; count=$((count - 1))
 done
 count=$1; shift
