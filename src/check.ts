@@ -42,11 +42,14 @@ const CATALOGUE: RuleCatalogue = {
 export async function check(config: Config, progress?: CheckProgress): Promise<Report> {
   const started = performance.now();
   const log = config.log;
-  // Before any Python runs: the sandbox it runs in, or (required and none) one line and exit 3.
-  const [projects] = await Promise.all([
-    locateProjects({ projectDir: config.projectDir, alembicConfigs: config.alembicConfigs }),
-    establishSandbox({ required: config.requireSandbox, log }),
-  ]);
+  // The sandbox the Python runs in, found while the static analysis runs (a Python it starts
+  // waits for it). Required and none: one line and exit 3 before any round trip.
+  const sandbox = establishSandbox({ required: config.requireSandbox, log });
+  sandbox.catch(() => {});
+  const projects = await locateProjects({
+    projectDir: config.projectDir,
+    alembicConfigs: config.alembicConfigs,
+  });
 
   // Started by the first analysis that needs it; its failure surfaces only where a round trip
   // awaits it.
@@ -55,7 +58,7 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
   const serverTimings = server.timings;
 
   try {
-    const analyses = await Promise.all(
+    const analysing = Promise.all(
       projects.map(async (project) => {
         const t0 = performance.now();
         const analysis = await analyzeProject(project, {
@@ -65,10 +68,18 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
           log,
         });
         progress?.analysed(project, analysis);
-        if (runsDatabase(config, analysis) && !isUnchanged(config, analysis)) server.start();
+        // Not before the sandbox is known: without one a required run creates nothing anywhere.
+        if (runsDatabase(config, analysis) && !isUnchanged(config, analysis))
+          void sandbox.then(
+            () => server.start(),
+            () => {},
+          );
         return { project, analysis, staticMs: performance.now() - t0 };
       }),
     );
+    analysing.catch(() => {});
+    await sandbox;
+    const analyses = await analysing;
     const reports = await mapLimit(
       analyses,
       Math.max(1, config.concurrency),

@@ -43,6 +43,8 @@ const FORCE_VARIABLE = 'MIGRATION_GUARD_SANDBOX';
 const SHARE_VARIABLE = 'MIGRATION_GUARD_SANDBOX_SHARE';
 
 let detection: Promise<SandboxChoice> | null = null;
+/** Set by establishSandbox: no sandbox means no Python at all, at every spawn too. */
+let required = false;
 let lastUid: number | null = null;
 let warned = false;
 
@@ -57,17 +59,14 @@ export function detectSandbox(): Promise<SandboxChoice> {
  * unsandboxed run. Otherwise the run goes on, with one warning.
  */
 export async function establishSandbox(options: { required: boolean; log: Logger }): Promise<SandboxChoice> {
+  // Set before the detection settles: a Python started meanwhile waits for it and is refused too.
+  required = options.required;
   const choice = await detectSandbox();
   if (choice.kind !== null) {
     options.log.debug(`sandbox for the pull request's Python: ${choice.kind}`);
     return choice;
   }
-  if (options.required) {
-    throw infraError(
-      `no sandbox for the pull request's Python: ${choice.reason}; ` +
-        'set allow-unsandboxed: true to run it without one (it can then read what the runner user can read)',
-    );
-  }
+  if (options.required) throw noSandboxError(choice.reason);
   if (!warned) {
     warned = true;
     options.log.warning(
@@ -75,6 +74,13 @@ export async function establishSandbox(options: { required: boolean; log: Logger
     );
   }
   return choice;
+}
+
+function noSandboxError(reason: string): Error {
+  return infraError(
+    `no sandbox for the pull request's Python: ${reason}; ` +
+      'set allow-unsandboxed: true to run it without one (it can then read what the runner user can read)',
+  );
 }
 
 /** For the report: the sandbox used, null when the Python ran without one or never ran. */
@@ -107,6 +113,7 @@ export interface SandboxedCommand {
 /** `request` wrapped into the sandbox of this run, or unchanged when there is none. */
 export async function sandboxedCommand(request: SandboxRequest): Promise<SandboxedCommand> {
   const choice = await detectSandbox();
+  if (choice.kind === null && required) throw noSandboxError(choice.reason);
   // A command that is not there runs nothing: spawning it directly gives the usual error.
   if (choice.kind === null || !commandExists(request)) return plainCommand(request);
   return wrap(choice.kind, request);
@@ -168,6 +175,9 @@ async function wrap(kind: SandboxKind, request: SandboxRequest): Promise<Sandbox
     '--uts',
     '--',
     'bash',
+    // No startup file: bash reads ~/.bashrc when its stdin is a socket (Node's pipes are).
+    '--norc',
+    '--noprofile',
     '-c',
     SANDBOX_SCRIPT,
     'migration-guard-sandbox',
@@ -312,6 +322,7 @@ async function probe(kind: SandboxKind): Promise<string | null> {
 /** The tests' hook: forget the detection (after changing MIGRATION_GUARD_SANDBOX). */
 export function resetSandboxForTests(): void {
   detection = null;
+  required = false;
   lastUid = null;
   warned = false;
 }
