@@ -136,6 +136,7 @@ interface Evidence {
   files: Record<string, string[]>;
   sockets: string[];
   planted: string;
+  unmask: string;
   urls: Record<string, string>;
 }
 
@@ -167,6 +168,8 @@ function expectNothingLeaked(evidence: Evidence, raw: string, secrets: string[])
   expect(evidence.RUNNER_TOOL_CACHE).toMatch(/^DENIED/);
   expect(evidence.sockets).toEqual([]);
   expect(evidence.planted).toMatch(/^DENIED/);
+  // It tried (unshare ran) and the kernel refused: the mounts are locked, or it has no rights.
+  expect(evidence.unmask).toMatch(/^rc=[1-9]/);
   // The only database it reaches is its own, as its own role.
   for (const [url, outcome] of Object.entries(evidence.urls)) {
     if (outcome === 'CONNECTED') expect(new URL(url).username, url).toMatch(/^migration_guard_[0-9a-f]{12}$/);
@@ -260,6 +263,53 @@ describe.each(STACKS)('the CLI on $name', ({ python }) => {
       expect(leftovers(dirs.tmp)).toEqual([]);
     }, 180_000);
   });
+});
+
+describe('the unprivileged user-namespace sandbox (as a runner without root or sudo gets)', () => {
+  it.each(STACKS)(
+    '$name: the same probe finds nothing; its mounts are locked',
+    async ({ python }) => {
+      const { repo } = await hostileRepo();
+      const dirs = runnerDirs(`cli-userns-${path.basename(python)}`);
+      const output = path.join(work, `report-userns-${path.basename(python)}.json`);
+      const run = await runCli(
+        [
+          'check',
+          '--project',
+          repo.dir,
+          '--base',
+          'main',
+          '--python',
+          python,
+          '--database-url',
+          server.url,
+          '--format',
+          'json',
+          '--output',
+          output,
+        ],
+        {
+          HOME: dirs.home,
+          TMPDIR: dirs.tmp,
+          RUNNER_TEMP: dirs.runnerTemp,
+          RUNNER_TOOL_CACHE: dirs.toolCache,
+          PGPASSWORD: CANARY.envSecret,
+          MIGRATION_GUARD_SANDBOX: 'user-namespace',
+        },
+      );
+      expect(run.code, run.stderr).toBe(1);
+      const text = readFileSync(output, 'utf8');
+      const report = validReport(text);
+      // The host uid is the tool's own (root here): the code runs in a nested user namespace.
+      expect(report.sandbox).toEqual({ kind: 'user-namespace', uid: process.getuid!() });
+      const { evidence, raw } = evidenceOf(report);
+      const secrets = [...Object.values(CANARY), adminPassword()];
+      expectNothingLeaked(evidence, raw, secrets);
+      for (const secret of secrets) expect(text + run.stdout + run.stderr).not.toContain(secret);
+      expect(leftovers(dirs.tmp)).toEqual([]);
+    },
+    180_000,
+  );
 });
 
 describe('without a sandbox', () => {
