@@ -67,6 +67,15 @@ export const ENVIRONMENT: readonly EnvSpec[] = [
     name: 'MIGRATION_GUARD_PG_TMPDIR',
     description: 'where local clusters live (default /dev/shm when it has 1 GiB free, else the temp dir)',
   },
+  {
+    name: 'MIGRATION_GUARD_SANDBOX',
+    description:
+      "the sandbox of the migrations' Python: none, namespaces, sudo or user-namespace (default: the first that works)",
+  },
+  {
+    name: 'MIGRATION_GUARD_SANDBOX_SHARE',
+    description: 'a directory the sandboxed Python may write (tests that watch the migrations)',
+  },
   { name: 'NO_COLOR', description: 'no colour, even on a terminal' },
   { name: 'FORCE_COLOR', description: 'colour even when stderr/stdout is not a terminal (0 turns it off)' },
   { name: 'CI', description: 'plain progress lines instead of a live status line' },

@@ -153,8 +153,8 @@ async function wrap(kind: SandboxKind, request: SandboxRequest): Promise<Sandbox
   const exposed = outermost(existingRealPaths([...request.expose, ...interpreter]));
   // A hidden directory inside an exposed one (a HOME inside the checkout) stays hidden.
   const hiddenInside = hidden.filter((h) => exposed.some((e) => h !== e && isInside(h, e)));
-  const masked = [...maskedPaths(existingRealPaths(request.expose)), ...hiddenInside];
   const { uid, gid, switchBy } = kind === 'user-namespace' ? ownIds() : pickUid(exposed, hidden);
+  const masked = [...maskedPaths(existingRealPaths(request.expose), switchBy === 'userns'), ...hiddenInside];
   lastUid = uid;
   let envFile = '-';
   if (kind === 'sudo') {

@@ -28,18 +28,26 @@ export function hiddenPaths(env: NodeJS.ProcessEnv): string[] {
   ]).filter((p) => p !== '/');
 }
 
-/** Single entries turned into an empty directory or /dev/null. */
-export function maskedPaths(exposed: string[]): string[] {
+/**
+ * Single entries turned into an empty directory or /dev/null. `keepsGroups`: the code keeps the
+ * runner user's groups or is uid 0 (a user namespace), so what only root or a group may read is
+ * masked too; `setpriv` to another uid drops every group, and those files stay closed to it.
+ */
+export function maskedPaths(exposed: string[], keepsGroups: boolean): string[] {
   return existingRealPaths([
     // The checkout's persisted credentials (actions/checkout writes the token into .git/config).
     ...exposed.map((p) => path.join(p, '.git')),
-    // A way to the host's root and to every container.
-    '/var/run/docker.sock',
-    '/run/docker.sock',
-    '/run/containerd/containerd.sock',
-    // Readable by a uid 0 without capabilities (the last resort of pickUid).
-    '/etc/shadow',
-    '/etc/gshadow',
+    ...(keepsGroups
+      ? [
+          // A way to the host's root and to every container (group docker).
+          '/var/run/docker.sock',
+          '/run/docker.sock',
+          '/run/containerd/containerd.sock',
+          // Readable by uid 0 without capabilities (group shadow).
+          '/etc/shadow',
+          '/etc/gshadow',
+        ]
+      : []),
   ]);
 }
 

@@ -56,15 +56,12 @@ count=$1; shift
 while [ "$count" -gt 0 ]; do
   if [ -d "$1" ]; then mkdir -p "$root$1"; elif [ -e "$1" ] && [ ! -e "$root$1" ]; then
     mkdir -p "$(dirname "$root$1")"; : > "$root$1"; fi
-  if [ -e "$1" ]; then
-    mount --bind "$1" "$root$1"
-    mount -o remount,bind,ro,nosuid,nodev "$root$1"
-  fi
+  if [ -e "$1" ]; then mount -o bind,ro,nosuid,nodev "$1" "$root$1"; fi
   shift; count=$((count - 1))
 done
 count=$1; shift
 while [ "$count" -gt 0 ]; do
-  mkdir -p "$root$1"; mount --bind "$1" "$root$1"; mount -o remount,bind,nosuid,nodev "$root$1"
+  mkdir -p "$root$1"; mount -o bind,nosuid,nodev "$1" "$root$1"
   shift; count=$((count - 1))
 done
 count=$1; shift

@@ -199,12 +199,14 @@ function leftovers(tmp: string): string[] {
   const dirs = readdirSync(tmp).filter((d) => d.startsWith('mg-'));
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
-    .filter((l) => l.includes('mg-sandbox-'));
+    .filter((l) => l.includes(tmp));
   const processes = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))
     .filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('migration-guard-sandbox');
+        // This run's sandboxes: their root is in its TMPDIR (other test files run sandboxes too).
+        const cmdline = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+        return cmdline.includes('migration-guard-sandbox') && cmdline.includes(tmp);
       } catch {
         return false;
       }
