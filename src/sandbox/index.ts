@@ -302,6 +302,14 @@ async function probe(kind: SandboxKind): Promise<string | null> {
     expose: [],
     env: { PATH: process.env.PATH ?? '' },
   });
+  if (kind !== 'user-namespace') {
+    // Real root (directly or through sudo) may mount once it has the namespaces: asking for
+    // them is enough, and costs a tenth of building the whole sandbox. A user namespace is
+    // built in full: a kernel policy (AppArmor) may grant it and then refuse it every mount.
+    // unshare's own `--` (sudo's comes before it).
+    const at = wrapped.args.indexOf('--', wrapped.args.indexOf('--kill-child'));
+    wrapped.args.splice(at + 1, wrapped.args.length, 'true');
+  }
   try {
     return await new Promise((resolve) => {
       execFile(
