@@ -142,7 +142,22 @@ function sudoKillGroup(pid: number, signal: NodeJS.Signals): void {
   if (result.status !== 0) process.kill(-pid, signal);
 }
 
-async function wrap(kind: SandboxKind, request: SandboxRequest): Promise<SandboxedCommand> {
+/**
+ * The environment without what would change how bash runs the setup as root: a file it
+ * sources first (BASH_ENV, ENV), options, functions that would shadow `mount`.
+ */
+function setupEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (['BASH_ENV', 'ENV', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE'].includes(name)) continue;
+    if (name.startsWith('BASH_FUNC_')) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+async function wrap(kind: SandboxKind, given: SandboxRequest): Promise<SandboxedCommand> {
+  const request = { ...given, env: setupEnvironment(given.env) };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mg-sandbox-'));
   const root = path.join(dir, 'root');
   await mkdir(root);
