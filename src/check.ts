@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import { TOOL_NAME, TOOL_VERSION } from './meta.js';
 import type { Report } from './report/model.js';
 import { REPORT_VERSION, summarize } from './report/model.js';
+import { establishSandbox, sandboxReport } from './sandbox/index.js';
 import {
   allRules,
   graphRules,
@@ -41,6 +42,10 @@ const CATALOGUE: RuleCatalogue = {
 export async function check(config: Config, progress?: CheckProgress): Promise<Report> {
   const started = performance.now();
   const log = config.log;
+  // The sandbox the Python runs in, found while the static analysis runs (a Python it starts
+  // waits for it). Required and none: one line and exit 3 before any round trip.
+  const sandbox = establishSandbox({ required: config.requireSandbox, log });
+  sandbox.catch(() => {});
   const projects = await locateProjects({
     projectDir: config.projectDir,
     alembicConfigs: config.alembicConfigs,
@@ -53,7 +58,7 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
   const serverTimings = server.timings;
 
   try {
-    const analyses = await Promise.all(
+    const analysing = Promise.all(
       projects.map(async (project) => {
         const t0 = performance.now();
         const analysis = await analyzeProject(project, {
@@ -63,10 +68,18 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
           log,
         });
         progress?.analysed(project, analysis);
-        if (runsDatabase(config, analysis) && !isUnchanged(config, analysis)) server.start();
+        // Not before the sandbox is known: without one a required run creates nothing anywhere.
+        if (runsDatabase(config, analysis) && !isUnchanged(config, analysis))
+          void sandbox.then(
+            () => server.start(),
+            () => {},
+          );
         return { project, analysis, staticMs: performance.now() - t0 };
       }),
     );
+    analysing.catch(() => {});
+    await sandbox;
+    const analyses = await analysing;
     const reports = await mapLimit(
       analyses,
       Math.max(1, config.concurrency),
@@ -98,6 +111,7 @@ export async function check(config: Config, progress?: CheckProgress): Promise<R
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       projects: reports,
       summary: summarize(reports, Math.round(performance.now() - started)),
+      sandbox: await sandboxReport(),
     };
   } finally {
     await server.dispose();

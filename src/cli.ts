@@ -263,8 +263,14 @@ async function checkCommand(args: string[], io: CliIo): Promise<number> {
   for (const secret of secretsOfEnvironment(io.env)) registerSecret(secret);
   registerVocabulary(knownRuleIds);
   const config = await parseCheckArgs(args, io.env);
-  if (config.database.kind === 'url')
-    for (const secret of passwordsOf(config.database.url)) registerSecret(secret);
+  if (config.database.kind === 'url') {
+    const url = config.database.url;
+    for (const secret of passwordsOf(url)) registerSecret(secret);
+    // The URL came on our command line: overwrite it there (/proc/<pid>/cmdline, `ps`), so
+    // no other process of the machine reads the admin password from it.
+    if (io.env === process.env && process.argv.some((a) => a.includes(url)))
+      process.title = 'migration-guard check';
+  }
   const verbose = args.includes('--verbose');
   const ruleMetas = allRules.map((r) => r.meta);
   const uninstall = installSignalHandlers();

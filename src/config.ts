@@ -121,6 +121,11 @@ export interface Config {
   maxLockMs: number;
   /** Rule settings the user's own `rules` are laid over (see applyPreset). */
   preset: Preset;
+  /**
+   * No sandbox for the pull request's Python stops the run (the action on a pull request
+   * without allow-unsandboxed); otherwise the run warns once and goes on (src/sandbox/).
+   */
+  requireSandbox: boolean;
   log: Logger;
 }
 
@@ -157,6 +162,7 @@ export function defaultConfig(projectDir: string): Config {
     tableStats: null,
     maxLockMs: DEFAULT_MAX_LOCK_MS,
     preset: 'recommended',
+    requireSandbox: false,
     log: silentLogger,
   };
 }

@@ -32,6 +32,7 @@ export async function run(env: Env = process.env): Promise<void> {
     registerVocabulary(knownRuleIds);
     const baseConfig = configFromInputs(getInput, env);
     const options = actionOptionsFromInputs(getInput, env, baseConfig);
+    forgetSecretVariables(process.env);
     const event = readEvent(env);
     if (options.mode === 'comment') {
       await runCommentMode(options, event, env, options.failOnExplicit ? baseConfig.failOn : null);
@@ -44,6 +45,23 @@ export async function run(env: Env = process.env): Promise<void> {
     await runCheckMode(baseConfig, options, event, env);
   } catch (e) {
     fail(e);
+  }
+}
+
+/**
+ * The inputs are read: the admin URL, the token and the runner's tokens leave our environment,
+ * so no process we start (git, Docker, the sandbox) inherits them (README.md "Security").
+ */
+function forgetSecretVariables(env: NodeJS.ProcessEnv): void {
+  for (const name of Object.keys(env)) {
+    const upper = name.toUpperCase();
+    if (
+      upper === 'INPUT_DATABASE-URL' ||
+      upper === 'INPUT_GITHUB-TOKEN' ||
+      upper === 'ACTIONS_RUNTIME_TOKEN' ||
+      upper.startsWith('ACTIONS_ID_TOKEN_REQUEST_')
+    )
+      delete env[name];
   }
 }
 

@@ -72,6 +72,15 @@ export const ENVIRONMENT: readonly EnvSpec[] = [
     description:
       'where fetched PostgreSQL builds are kept, under postgres/ (default ~/.cache/migration-guard; as root /var/cache/migration-guard)',
   },
+  {
+    name: 'MIGRATION_GUARD_SANDBOX',
+    description:
+      "the sandbox of the migrations' Python: none, namespaces, sudo or user-namespace (default: the first that works)",
+  },
+  {
+    name: 'MIGRATION_GUARD_SANDBOX_SHARE',
+    description: 'a directory the sandboxed Python may write (tests that watch the migrations)',
+  },
   { name: 'NO_COLOR', description: 'no colour, even on a terminal' },
   { name: 'FORCE_COLOR', description: 'colour even when stderr/stdout is not a terminal (0 turns it off)' },
   { name: 'CI', description: 'plain progress lines instead of a live status line' },

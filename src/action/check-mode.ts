@@ -46,6 +46,8 @@ export async function runCheckMode(
       applyFileConfig(baseConfig, fileConfig, options.failOnExplicit, { preset: options.presetExplicit }),
     ),
     log: actionLogger(),
+    // A pull request's code runs sandboxed or not at all, unless the workflow allows it.
+    requireSandbox: pullRequestOf(event) !== null && !options.allowUnsandboxed,
   };
 
   // A cancelled workflow run (SIGINT, then SIGTERM) cleans up and exits 130/143, one line.

@@ -9,12 +9,13 @@
 import { spawn } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Logger } from '../log.js';
+import { sandboxedCommand, type SandboxedCommand } from '../sandbox/index.js';
 import { untrustedEnvironment } from '../secrets.js';
 import type { AlembicProject } from './types.js';
 
@@ -72,6 +73,8 @@ export async function loadBaseModels(req: BaseModelsRequest): Promise<BaseModels
   if (repoRoot === null) return { known: false, reason: 'the project is not in a git repository' };
   if (baseCommit === null) return loadHeadModels(req, repoRoot);
   const tmp = await mkdtemp(path.join(tmpdir(), 'mg-base-models-'));
+  // Readable by the sandbox's unprivileged user (src/sandbox/): the worktree holds no secret.
+  await chmod(tmp, 0o755);
   const worktree = path.join(tmp, 'base');
   const git = (...args: string[]) =>
     execFileAsync('git', args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
@@ -91,6 +94,7 @@ export async function loadBaseModels(req: BaseModelsRequest): Promise<BaseModels
     }
     const started = performance.now();
     const result = await runCapture(req, {
+      worktree,
       configPath,
       cwd: inBase(project.configDir),
       sysPath: [...project.prependSysPath.map(inBase), inBase(project.configDir)],
@@ -117,6 +121,8 @@ async function loadHeadModels(req: BaseModelsRequest, repoRoot: string): Promise
   }
   const started = performance.now();
   const result = await runCapture(req, {
+    // The sandbox shows the checkout itself (its `.git` masked), as it does to the driver.
+    worktree: repoRoot,
     configPath: project.configPath,
     cwd: project.configDir,
     sysPath: [...project.prependSysPath, project.configDir],
@@ -131,7 +137,7 @@ type CaptureResult =
 
 function runCapture(
   req: BaseModelsRequest,
-  where: { configPath: string; cwd: string; sysPath: string[] },
+  where: { worktree: string; configPath: string; cwd: string; sysPath: string[] },
 ): Promise<CaptureResult> {
   const [command, ...prefix] = req.python;
   if (!command) return Promise.resolve({ tables: null, reason: 'no Python command configured' });
@@ -141,13 +147,33 @@ function runCapture(
     sysPath: where.sysPath,
     placeholderUrl: PLACEHOLDER_URL,
   });
+  const script = captureScriptPath();
+  // The base branch's code runs in the same sandbox as the pull request's: it sees the
+  // worktree (without its `.git`) and the script, read-only.
+  const sandboxing = sandboxedCommand({
+    argv: [command, ...prefix, script],
+    cwd: where.cwd,
+    expose: [where.worktree, path.dirname(script)],
+    env: {
+      ...untrustedEnvironment(process.env, { name: req.databaseUrlEnv, url: PLACEHOLDER_URL }),
+      PYTHONDONTWRITEBYTECODE: '1',
+    },
+  });
+  return sandboxing.then((sandboxed) =>
+    captureIn(req, sandboxed, where.cwd, request).finally(() => sandboxed.cleanup()),
+  );
+}
+
+function captureIn(
+  req: BaseModelsRequest,
+  sandboxed: SandboxedCommand,
+  cwd: string,
+  request: string,
+): Promise<CaptureResult> {
   return new Promise((resolve) => {
-    const child = spawn(command, [...prefix, captureScriptPath()], {
-      cwd: where.cwd,
-      env: {
-        ...untrustedEnvironment(process.env, { name: req.databaseUrlEnv, url: PLACEHOLDER_URL }),
-        PYTHONDONTWRITEBYTECODE: '1',
-      },
+    const child = spawn(sandboxed.command, sandboxed.args, {
+      cwd,
+      env: sandboxed.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       // Own process group, so a timeout kills wrappers (`uv run python`) and their children too.
       detached: true,
@@ -164,7 +190,7 @@ function runCapture(
     const timeoutMs = req.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        if (child.pid) sandboxed.signalGroup(child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }

@@ -3,7 +3,7 @@
  * names, which version-location files differ from the work tree, and the revision files as
  * they were at that commit (unchanged ones reuse the work tree's parse).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../log.js';
@@ -87,6 +87,8 @@ export async function readBaseRevisions(
   if (needPython.length > 0) {
     // Python loads files from disk: copy the base versions of just those files to a temp dir.
     const tmp = await mkdtemp(path.join(tmpdir(), 'mg-base-'));
+    // Readable by the sandbox's unprivileged user (src/sandbox/): these are copies of committed files.
+    await chmod(tmp, 0o755);
     try {
       const copies = new Map<string, ParsedRevision>();
       await Promise.all(

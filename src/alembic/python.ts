@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sandboxedCommand, type SandboxRequest } from '../sandbox/index.js';
 import { untrustedEnvironment } from '../secrets.js';
 import path from 'node:path';
 import type { AlembicProject } from './types.js';
@@ -60,10 +61,22 @@ export async function resolveWithPython(
     files: files.map((f) => path.resolve(f)),
     sysPath: [...project.prependSysPath, project.configDir],
   });
+  const script = resolveScriptPath();
   const { code, stdout, stderr, spawnError } = await run(
-    cmd,
-    [...args, resolveScriptPath()],
-    project.configDir,
+    {
+      argv: [cmd, ...args, script],
+      cwd: project.configDir,
+      // The checkout, the script, and the files to load (the base branch's are copied to a temp dir).
+      expose: [
+        ...(project.repoRoot ? [project.repoRoot] : []),
+        project.configDir,
+        ...project.prependSysPath,
+        path.dirname(script),
+        ...new Set(files.map((f) => path.dirname(path.resolve(f)))),
+      ],
+      // Imports revision files, i.e. runs the pull request's code: no secrets in its environment.
+      env: untrustedEnvironment(process.env),
+    },
     request,
   );
   if (spawnError) return failAll(`cannot run ${python.join(' ')}: ${spawnError}`);
@@ -96,28 +109,30 @@ function emptyResolved(file: string): PythonResolved {
   };
 }
 
-function run(
-  cmd: string,
-  args: string[],
-  cwd: string,
+async function run(
+  request: SandboxRequest,
   input: string,
 ): Promise<{ code: number; stdout: string; stderr: string; spawnError: string | null }> {
-  return new Promise((resolve) => {
-    // Imports revision files, i.e. runs the pull request's code: no secrets in its environment.
-    const child = spawn(cmd, args, {
-      cwd,
-      env: untrustedEnvironment(process.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
+  const sandboxed = await sandboxedCommand(request);
+  try {
+    return await new Promise((resolve) => {
+      const child = spawn(sandboxed.command, sandboxed.args, {
+        cwd: request.cwd,
+        env: sandboxed.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.on('error', (e) => resolve({ code: -1, stdout, stderr, spawnError: e.message }));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, spawnError: null }));
+      child.stdin.on('error', () => {
+        // The process may exit before reading stdin (e.g. not found); 'close' reports it.
+      });
+      child.stdin.end(input);
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', (e) => resolve({ code: -1, stdout, stderr, spawnError: e.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, spawnError: null }));
-    child.stdin.on('error', () => {
-      // The process may exit before reading stdin (e.g. not found); 'close' reports it.
-    });
-    child.stdin.end(input);
-  });
+  } finally {
+    await sandboxed.cleanup();
+  }
 }

@@ -89,6 +89,7 @@ export async function databaseStage(
       onRevision: (outcome) => progress?.revisionDone(project.id, outcome),
       configPath: project.configPath,
       projectDir: project.configDir,
+      repoRoot: project.repoRoot,
       python: config.python,
       databaseUrl: database.url,
       sessionUrl: database.sessionUrl,

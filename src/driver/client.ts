@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { infraError, maskSecrets } from '../errors.js';
 import { interruption, registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
+import { sandboxedCommand } from '../sandbox/index.js';
 import { untrustedEnvironment } from '../secrets.js';
 import type { CommandResult, DriverMessage, LoadRequest, LoadResult, ModelDriftResult } from './protocol.js';
 import { DriverCrashError, DriverRequestError, parseMessage } from './protocol.js';
@@ -38,6 +39,11 @@ export interface DriverStartOptions {
   /** The variable env.py reads the database URL from, set to the migration role's URL. */
   urlEnv?: { name: string; url: string };
   log: Logger;
+  /**
+   * What the driver may see besides `cwd` and the driver scripts: the repository (read-only,
+   * without its `.git`). Everything else of the tool stays out of its sandbox (src/sandbox/).
+   */
+  expose?: string[];
   /** Per-request timeout; the process is killed when it passes. Default 10 minutes. */
   stepTimeoutMs?: number;
   /** How long to wait for the driver to start (import alembic). Default 60 s. */
@@ -74,8 +80,15 @@ export class DriverClient {
   private noAlembic = false;
   readonly pid: number;
 
-  private constructor(child: ChildProcessWithoutNullStreams, options: DriverStartOptions) {
+  private readonly signalGroup: (pid: number, signal: NodeJS.Signals) => void;
+
+  private constructor(
+    child: ChildProcessWithoutNullStreams,
+    options: DriverStartOptions,
+    signalGroup: (pid: number, signal: NodeJS.Signals) => void,
+  ) {
     this.child = child;
+    this.signalGroup = signalGroup;
     this.pid = child.pid ?? -1;
     this.stepTimeoutMs = options.stepTimeoutMs ?? 10 * 60_000;
     this.pythonLabel = options.python.join(' ');
@@ -87,18 +100,26 @@ export class DriverClient {
     if (!command) throw infraError('no Python given: pass --python with your project’s interpreter');
     // Cancelled: a driver started now (a restart after the kill) would outlive the cleanups.
     if (interruption()) throw infraError('the run was interrupted');
-    const child = spawn(command, [...prefix, options.driverPath], {
+    const sandboxed = await sandboxedCommand({
+      argv: [command, ...prefix, options.driverPath],
       cwd: options.cwd,
+      expose: [options.cwd, path.dirname(options.driverPath), ...(options.expose ?? [])],
       env: {
         ...untrustedEnvironment(options.env ?? process.env, options.urlEnv),
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
       },
+    });
+    const child = spawn(sandboxed.command, sandboxed.args, {
+      cwd: options.cwd,
+      env: sandboxed.env,
       stdio: ['pipe', 'pipe', 'pipe'],
-      // Own process group: wrappers (`uv run python`, chroot scripts) die with the driver.
+      // Own process group: wrappers (`uv run python`, chroot scripts, the sandbox) die with the driver.
       detached: true,
     });
-    const client = new DriverClient(child, options);
+    child.once('exit', () => void sandboxed.cleanup());
+    child.once('error', () => void sandboxed.cleanup());
+    const client = new DriverClient(child, options, sandboxed.signalGroup);
     // Interrupted (SIGINT/SIGTERM): the driver's whole process group goes, whatever it runs.
     const unregister = registerCleanup(() => client.killAndWait());
     child.once('exit', unregister);
@@ -297,7 +318,7 @@ export class DriverClient {
 
   private signal(signal: NodeJS.Signals): void {
     try {
-      process.kill(-this.pid, signal); // the whole process group
+      this.signalGroup(this.pid, signal); // the whole process group
     } catch {
       this.child.kill(signal);
     }

@@ -55,6 +55,8 @@ export interface ActionOptions {
   reportFile: string;
   sarifFile: string | null;
   allowUntrusted: boolean;
+  /** Check a pull request even when no sandbox can be made for its Python (src/sandbox/). */
+  allowUnsandboxed: boolean;
   /**
    * comment: projects that must have a report (the discover job's matrix); a missing one is
    * named in the comment and fails the step.
@@ -144,6 +146,7 @@ export function actionOptionsFromInputs(getInput: GetInput, env: Env, config: Co
     reportFile: reportFileInput ? path.resolve(workspace, reportFileInput) : path.join(tmp, REPORT_FILE_NAME),
     sarifFile: sarif ? path.resolve(workspace, sarif) : null,
     allowUntrusted: booleanInput(getInput, 'allow-untrusted', false),
+    allowUnsandboxed: booleanInput(getInput, 'allow-unsandboxed', false),
     expectedProjects: expectedProjectsInput(getInput('expected-projects')),
     noProjectsExpected:
       getInput('expected-projects').trim() !== '' &&

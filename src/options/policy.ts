@@ -190,6 +190,17 @@ export const POLICY_OPTIONS: readonly OptionSpec[] = [
     description: 'allow `check` under `pull_request_target` for pull requests from forks',
   },
   {
+    name: 'allow-unsandboxed',
+    flag: null,
+    input: 'allow-unsandboxed',
+    commands: [],
+    type: 'boolean',
+    inputDefault: 'false',
+    group: 'action',
+    description:
+      "run a pull request's migrations even where no sandbox can be made (their Python then reads what the runner user can read)",
+  },
+  {
     name: 'max-annotations',
     flag: null,
     input: 'max-annotations',

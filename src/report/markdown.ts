@@ -5,6 +5,7 @@
  * markdown/fit.ts joins them under the cap, degrading in a fixed order when they do not fit.
  */
 import type { Report } from './model.js';
+import { sandboxLine } from './model.js';
 import { slowestStepsText } from './markdown/executed.js';
 import type { Block } from './markdown/fit.js';
 import { fitBlocks } from './markdown/fit.js';
@@ -28,13 +29,14 @@ function reportBlocks(report: Report, opts: MarkdownOptions): Block[] {
   if (callout) blocks.push({ kind: 'core', text: callout });
   for (const project of report.projects) blocks.push(...projectBlocks(project, report.projects.length, opts));
   const slow = slowestStepsText(report);
+  const sandbox = sandboxLine(report);
   // Timing detail: dropped first, with the executed SQL, when the comment must shrink.
   if (slow) blocks.push({ kind: 'sql', text: slow });
   blocks.push({
     kind: 'core',
     text: `<sub>${report.tool.name} ${report.tool.version}${opts.headSha ? ` · ${opts.headSha.slice(0, 7)}` : ''}${
-      opts.detailsLink ? ` · [workflow run](${opts.detailsLink})` : ''
-    }</sub>`,
+      sandbox ? ` · ${sandbox}` : ''
+    }${opts.detailsLink ? ` · [workflow run](${opts.detailsLink})` : ''}</sub>`,
   });
   return blocks;
 }

@@ -128,6 +128,26 @@ export interface Report {
    * was doing and the pending revisions that were not checked (`<project>: <revision>`).
    */
   interrupted?: { signal: string; during: string; notChecked: string[] } | null;
+  /**
+   * The sandbox the pull request's Python ran in (README.md "Security"): its kind and the host
+   * uid the code ran as; null when it ran without one. Absent in reports of older versions.
+   */
+  sandbox?: ReportSandbox | null;
+}
+
+export interface ReportSandbox {
+  /** namespaces: started as root; sudo: through `sudo -n`; user-namespace: unprivileged. */
+  kind: 'namespaces' | 'sudo' | 'user-namespace';
+  /** Host uid of the Python (65534 = nobody); null when unknown. */
+  uid: number | null;
+}
+
+/** One short line on the sandbox, for the text and markdown reports; null in older reports. */
+export function sandboxLine(report: Report): string | null {
+  if (report.sandbox === undefined) return null;
+  if (report.sandbox === null) return "sandbox: none, the migrations' Python ran unsandboxed";
+  const uid = report.sandbox.uid === null ? '' : ` (uid ${report.sandbox.uid})`;
+  return `sandbox: ${report.sandbox.kind}${uid}`;
 }
 
 /** Shown by the text and markdown reports when the migrations did not run least-privileged. */

@@ -6,7 +6,7 @@
 import type { FailOn } from '../config.js';
 import { failingFindingsCount } from './model.js';
 import type { Finding, ProjectReport, Report, RevisionReport, StepResult } from './model.js';
-import { securityWarnings } from './model.js';
+import { sandboxLine, securityWarnings } from './model.js';
 import { reseededGroups, reseededSentence } from './reseeded.js';
 import { slowestSteps } from './slowest.js';
 
@@ -40,6 +40,8 @@ export function renderText(report: Report, options: TextOptions = {}): string {
       `INTERRUPTED by ${signal} during ${during}: partial report; not checked: ${notChecked.join(', ') || '(none)'}`,
     );
   }
+  const sandbox = sandboxLine(report);
+  if (sandbox) out.push(sandbox);
   const s = report.summary;
   out.push(
     `${verdictText(report, options.failOn ?? 'error')}: ${s.revisions} revision(s) checked, ${s.passed} passed, ${s.errors} error(s), ` +

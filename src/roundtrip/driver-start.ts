@@ -15,6 +15,12 @@ export async function startDriverProcess(input: RoundTripInput, timings: RunTimi
     python: input.python,
     driverPath: input.driverPath ?? defaultDriverPath(),
     cwd: input.projectDir,
+    // The sandbox shows the checkout (or, outside git, the project's files) and nothing else of ours.
+    expose: [
+      ...(input.repoRoot ? [input.repoRoot] : []),
+      path.dirname(input.configPath),
+      ...new Set(input.revisions.filter((r) => r.file !== '').map((r) => path.dirname(r.file))),
+    ],
     env: process.env,
     urlEnv: { name: input.databaseUrlEnv, url: input.databaseUrl },
     log: input.log,

@@ -20,6 +20,8 @@ export interface RoundTripRevision {
 export interface RoundTripInput {
   configPath: string;
   projectDir: string;
+  /** The git checkout the project is in (shown read-only to the driver's sandbox), if any. */
+  repoRoot?: string | null;
   python: string[];
   databaseUrl: string;
   databaseUrlEnv: string;

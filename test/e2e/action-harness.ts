@@ -80,6 +80,9 @@ export class ActionRunner {
       GITHUB_STEP_SUMMARY: summaryPath,
       RUNNER_TEMP: dir,
     };
+    // A directory the test's revisions may write in the sandbox (src/sandbox/).
+    if (process.env.MIGRATION_GUARD_SANDBOX_SHARE)
+      env.MIGRATION_GUARD_SANDBOX_SHARE = process.env.MIGRATION_GUARD_SANDBOX_SHARE;
     for (const [name, value] of Object.entries(inputs))
       env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     Object.assign(env, spec.env);

@@ -44,6 +44,8 @@ const HOSTILE_MESSAGE =
 beforeAll(async () => {
   assertBundle();
   work = mkdtempSync(path.join(tmpdir(), 'mg-hostile-'));
+  // The leaking revision writes what it read here: the sandbox (src/sandbox/) shows it writable.
+  process.env.MIGRATION_GUARD_SANDBOX_SHARE = work;
   [pg, gh] = await Promise.all([startTestServer(), startFakeGitHub()]);
   repo = await makeAlembicRepo({
     revisions: [

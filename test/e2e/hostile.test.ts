@@ -41,6 +41,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'mg-hostile-'));
   // Local clusters live under it: as root they run as `postgres`, which must get in.
   chmodSync(work, 0o755);
+  // The revisions leave their marks here: the sandbox (src/sandbox/) shows it writable.
+  process.env.MIGRATION_GUARD_SANDBOX_SHARE = work;
 }, 120_000);
 
 afterAll(async () => {
@@ -500,7 +502,7 @@ describe('the built action: what the migrations see in os.environ', () => {
       message: 'create orders',
       upgrade: [
         'import json, os',
-        "with open(os.path.join(os.path.dirname(__file__), '..', '..', 'driver-env.json'), 'w') as f:",
+        `with open(${JSON.stringify(path.join(work, 'driver-env.json'))}, 'w') as f:`,
         '    json.dump(dict(os.environ), f)',
         "op.create_table('orders', sa.Column('id', sa.Integer, primary_key=True))",
       ].join('\n'),
@@ -529,7 +531,7 @@ describe('the built action: what the migrations see in os.environ', () => {
       },
     });
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const seen = JSON.parse(readFileSync(path.join(repo.dir, 'driver-env.json'), 'utf8')) as Record<
+    const seen = JSON.parse(readFileSync(path.join(work, 'driver-env.json'), 'utf8')) as Record<
       string,
       string
     >;

@@ -32,6 +32,7 @@ export const LAYERS: readonly Layer[] = [
       'src/lifecycle.ts',
       'src/python/',
       'src/terminal.ts',
+      'src/sandbox/',
     ],
   },
   { name: 'config', paths: ['src/config.ts', 'src/options.ts', 'src/options/', 'src/help.ts'] },
