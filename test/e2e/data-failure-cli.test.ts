@@ -169,8 +169,12 @@ function expectDataFailureWithIndexLint(revisions: RevisionReport[]): void {
   const failing = byId(revisions, FAILING);
   expect(failing.data?.verdict).toBe('upgrade-fails');
   expect(failing.data?.succeedsOnEmpty).toBe(true);
-  const rules = failing.findings.map((f) => f.rule);
-  expect(rules).toContain('upgrade-fails-with-data');
+  // One cause, one finding: the narrowing type change is the root, its failure on the seeded
+  // rows the evidence under it.
+  const typeChange = failing.findings.find((f) => f.rule === 'column-type-change');
+  expect(typeChange, JSON.stringify(failing.findings, null, 2)).toBeDefined();
+  expect((typeChange?.related ?? []).map((r) => r.rule)).toContain('upgrade-fails-with-data');
+  expect(failing.findings.map((f) => f.rule)).not.toContain('upgrade-fails-with-data');
   const index = failing.findings.find((f) => f.rule === 'require-concurrent-index');
   expect(index, JSON.stringify(failing.findings, null, 2)).toBeDefined();
   expect(index?.statement ?? '').toMatch(/CREATE INDEX ix_orders_customer_id ON orders/i);
