@@ -48,12 +48,12 @@ const RESULT_MARKER = 'MIGRATION_GUARD_METADATA ';
 const PLACEHOLDER_URL = 'postgresql://migration-guard-models@127.0.0.1:9/models_only';
 
 /** capture_metadata.py next to the bundle (dist/) or, from sources, in src/driver/. */
-export function captureScriptPath(): string {
+export function captureScriptPath(name = 'capture_metadata.py'): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.join(here, 'capture_metadata.py'),
-    path.resolve(here, '..', 'driver', 'capture_metadata.py'),
-    path.resolve(here, '..', 'src', 'driver', 'capture_metadata.py'),
+    path.join(here, name),
+    path.resolve(here, '..', 'driver', name),
+    path.resolve(here, '..', 'src', 'driver', name),
   ];
   return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
 }
@@ -103,16 +103,51 @@ function runCapture(
   req: BaseModelsRequest,
   where: { configPath: string; cwd: string; sysPath: string[] },
 ): Promise<CaptureResult> {
+  return runModelsPython(req, where, {
+    script: captureScriptPath(),
+    marker: RESULT_MARKER,
+    request: {},
+    parse: parseResult,
+    fail: (reason) => ({ tables: null, reason }),
+    what: 'models',
+  });
+}
+
+/** One run of a models program (capture_metadata.py, deploy_probe.py) and how to read it. */
+export interface ModelsProgram<T> {
+  /** Absolute path of the .py file. */
+  script: string;
+  /** Prefix of the one stdout line that carries the JSON result. */
+  marker: string;
+  /** Added to the request on stdin (configPath, section, sysPath, placeholderUrl). */
+  request: Record<string, unknown>;
+  parse: (raw: unknown) => T;
+  fail: (reason: string) => T;
+  /** What the program gives, for messages ("models"). */
+  what: string;
+}
+
+/**
+ * Runs a models program on the base commit's env.py in the user's Python: every such Python
+ * process goes through here, with env.py's URL variable set to the placeholder and the
+ * runner's secrets left out. Anything the program needs beyond that comes on stdin.
+ */
+export function runModelsPython<T>(
+  req: BaseModelsRequest,
+  where: { configPath: string; cwd: string; sysPath: string[] },
+  program: ModelsProgram<T>,
+): Promise<T> {
   const [command, ...prefix] = req.python;
-  if (!command) return Promise.resolve({ tables: null, reason: 'no Python command configured' });
+  if (!command) return Promise.resolve(program.fail('no Python command configured'));
   const request = JSON.stringify({
     configPath: where.configPath,
     section: 'alembic',
     sysPath: where.sysPath,
     placeholderUrl: PLACEHOLDER_URL,
+    ...program.request,
   });
   return new Promise((resolve) => {
-    const child = spawn(command, [...prefix, captureScriptPath()], {
+    const child = spawn(command, [...prefix, program.script], {
       cwd: where.cwd,
       env: {
         ...untrustedEnvironment(process.env, { name: req.databaseUrlEnv, url: PLACEHOLDER_URL }),
@@ -125,7 +160,7 @@ function runCapture(
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const finish = (result: CaptureResult) => {
+    const finish = (result: T) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -138,24 +173,22 @@ function runCapture(
       } catch {
         child.kill('SIGKILL');
       }
-      finish({ tables: null, reason: `loading the base models did not finish within ${timeoutMs} ms` });
+      finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
     }, timeoutMs);
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4096)));
-    child.on('error', (e) =>
-      finish({ tables: null, reason: `cannot run ${req.python.join(' ')}: ${e.message}` }),
-    );
+    child.on('error', (e) => finish(program.fail(`cannot run ${req.python.join(' ')}: ${e.message}`)));
     child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+      const line = stdout.split('\n').find((l) => l.startsWith(program.marker));
       if (!line) {
         const last = stderr.trim().split('\n').at(-1) ?? '';
-        finish({ tables: null, reason: `${req.python.join(' ')} exited ${code} without models: ${last}` });
+        finish(program.fail(`${req.python.join(' ')} exited ${code} without ${program.what}: ${last}`));
         return;
       }
       try {
-        finish(parseResult(JSON.parse(line.slice(RESULT_MARKER.length)) as unknown));
+        finish(program.parse(JSON.parse(line.slice(program.marker.length)) as unknown));
       } catch (e) {
-        finish({ tables: null, reason: `unreadable models result: ${firstLine(e)}` });
+        finish(program.fail(`unreadable ${program.what} result: ${firstLine(e)}`));
       }
     });
     child.stdin.on('error', () => {
@@ -179,7 +212,7 @@ function parseResult(raw: unknown): CaptureResult {
   return { tables };
 }
 
-function firstLine(e: unknown): string {
+export function firstLine(e: unknown): string {
   const text = e instanceof Error ? (e as { stderr?: string }).stderr || e.message : String(e);
   return text.trim().split('\n')[0] ?? '';
 }

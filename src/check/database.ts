@@ -17,6 +17,8 @@ import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
+import type { DeployProbe } from '../alembic/deploy-probe.js';
+import { deployProbeHook } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = 160000;
@@ -29,6 +31,8 @@ export interface DatabaseStage {
   roundTripMs: number | null;
   /** Where the round trip's time went (driver start, base upgrade, steps, snapshots…), ms. */
   roundTripTimings: Record<string, number>;
+  /** The base release's models run against the migrated schema; null when not run. */
+  deployProbe: DeployProbe | null;
 }
 
 /**
@@ -56,6 +60,7 @@ export async function databaseStage(
     database: null,
     roundTripMs: null,
     roundTripTimings: {},
+    deployProbe: null,
   };
   if (config.database.kind !== 'none' && analysis.pending.length > 0 && escapesRepository(analysis)) {
     config.log.warning(
@@ -105,6 +110,9 @@ export async function databaseStage(
       statementTimeoutMs: config.statementTimeoutMs,
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
+      atHeads: deployProbeHook(config, project, analysis, database.url, (probe) => {
+        out.deployProbe = probe;
+      }),
       log: config.log,
       seed,
       adminUrl: database.adminUrl,

@@ -17,7 +17,11 @@ export { describeExample } from '../roundtrip/data-example.js';
 // What the server was observed doing per statement on the seeded data.
 export { observedBlocks, observationText } from '../roundtrip/observed.js';
 export { duration } from '../roundtrip/estimate.js';
-export type { ProjectRoundTripContext, RoundTripRuleContext } from '../roundtrip/rule-context.js';
+export type {
+  DeployedAppBreak,
+  ProjectRoundTripContext,
+  RoundTripRuleContext,
+} from '../roundtrip/rule-context.js';
 export type { DeclaredIrreversible } from '../alembic/irreversible.js';
 export { declaredIrreversible, statesReason } from '../alembic/irreversible.js';
 export type { AnalyzedStatement, SqlRuleContext, UnparsableStatement } from '../sql/rule-context.js';

@@ -1,0 +1,137 @@
+/**
+ * The base release against the migrated schema (rule breaks-deployed-app): while a pull
+ * request's migration is deployed, the application built from the base branch still runs. Its
+ * models (env.py's `target_metadata` on the base commit) are run by src/driver/deploy_probe.py
+ * against the database the pending revisions upgraded: a select, an insert, an update and a
+ * delete per mapped table, in one transaction that is rolled back, as the migration role. The
+ * base commit is checked out in a temporary git worktree, removed afterwards, as for
+ * base-models.ts; the Python process is started through the same `runModelsPython`.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { BaseModelsRequest } from './base-models.js';
+import { captureScriptPath, firstLine, runModelsPython } from './base-models.js';
+
+const execFileAsync = promisify(execFile);
+
+/** What broke: a column or table gone, a required column left out, a value no longer taken. */
+export type DeployFailureKind = 'missing-column' | 'missing-table' | 'not-null' | 'type';
+
+/** One statement of the base release that the migrated schema rejects. */
+export interface DeployFailure {
+  /** ORM class name; null for Core `Table` metadata without a mapped class. */
+  model: string | null;
+  /** Schema-qualified unless public. */
+  table: string;
+  /** The column the error names; null when the whole table is gone. */
+  column: string | null;
+  kind: DeployFailureKind;
+  /** Which of select, insert, update, delete fail this way. */
+  operations: string[];
+  /** The first statement that failed, as SQLAlchemy compiled it. */
+  statement: string;
+  /** PostgreSQL's error, first line. */
+  error: string;
+  sqlstate: string | null;
+}
+
+export type DeployProbe =
+  | {
+      known: true;
+      commit: string;
+      failures: DeployFailure[];
+      /** How many mapped tables were exercised. */
+      tables: number;
+    }
+  | { known: false; reason: string };
+
+export interface DeployProbeRequest extends BaseModelsRequest {
+  /** The migrated database, as the migration role (never the administrator). */
+  databaseUrl: string;
+  statementTimeoutMs: number;
+}
+
+const MARKER = 'MIGRATION_GUARD_DEPLOY_PROBE ';
+const KINDS: readonly DeployFailureKind[] = ['missing-column', 'missing-table', 'not-null', 'type'];
+
+export async function runDeployProbe(req: DeployProbeRequest): Promise<DeployProbe> {
+  const { project, baseCommit } = req;
+  const repoRoot = project.repoRoot;
+  if (repoRoot === null) return { known: false, reason: 'the project is not in a git repository' };
+  const tmp = await mkdtemp(path.join(tmpdir(), 'mg-deploy-probe-'));
+  const worktree = path.join(tmp, 'base');
+  const git = (...args: string[]) =>
+    execFileAsync('git', args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+  try {
+    try {
+      await git('worktree', 'add', '--detach', '--quiet', worktree, baseCommit);
+    } catch (e) {
+      return { known: false, reason: `git worktree of the base commit failed: ${firstLine(e)}` };
+    }
+    const inBase = (p: string) => path.join(worktree, path.relative(repoRoot, p));
+    const configPath = inBase(project.configPath);
+    if (!existsSync(configPath)) {
+      return {
+        known: false,
+        reason: `${path.relative(repoRoot, project.configPath)} is not on the base commit`,
+      };
+    }
+    const result = await runModelsPython(
+      req,
+      {
+        configPath,
+        cwd: inBase(project.configDir),
+        sysPath: [...project.prependSysPath.map(inBase), inBase(project.configDir)],
+      },
+      {
+        script: captureScriptPath('deploy_probe.py'),
+        marker: MARKER,
+        // On stdin, not in the environment or argv: env.py sees only the placeholder URL.
+        request: { probeUrl: req.databaseUrl, statementTimeoutMs: req.statementTimeoutMs },
+        parse: parseProbe,
+        fail: (reason): ParsedProbe => ({ failures: null, reason }),
+        what: 'models probe',
+      },
+    );
+    if (result.failures === null) return { known: false, reason: result.reason };
+    return { known: true, commit: baseCommit, failures: result.failures, tables: result.tables };
+  } finally {
+    await git('worktree', 'remove', '--force', worktree).catch(() => undefined);
+    await rm(tmp, { recursive: true, force: true });
+    await git('worktree', 'prune').catch(() => undefined);
+  }
+}
+
+type ParsedProbe =
+  { failures: DeployFailure[]; tables: number; reason?: undefined } | { failures: null; reason: string };
+
+/** Validates the script's JSON: a failure passes only with the fields it must have. */
+function parseProbe(raw: unknown): ParsedProbe {
+  const obj = (raw ?? {}) as { failures?: unknown; reason?: unknown; tables?: unknown };
+  if (!Array.isArray(obj.failures)) {
+    return { failures: null, reason: typeof obj.reason === 'string' ? obj.reason : 'no models found' };
+  }
+  const failures: DeployFailure[] = [];
+  for (const item of obj.failures as unknown[]) {
+    const f = (item ?? {}) as Record<string, unknown>;
+    const kind = KINDS.find((k) => k === f.kind);
+    if (!kind || typeof f.table !== 'string' || typeof f.error !== 'string') continue;
+    failures.push({
+      model: typeof f.model === 'string' ? f.model : null,
+      table: f.table,
+      column: typeof f.column === 'string' ? f.column : null,
+      kind,
+      operations: Array.isArray(f.operations)
+        ? f.operations.filter((o): o is string => typeof o === 'string')
+        : [],
+      statement: typeof f.statement === 'string' ? f.statement : '',
+      error: f.error,
+      sqlstate: typeof f.sqlstate === 'string' ? f.sqlstate : null,
+    });
+  }
+  return { failures, tables: typeof obj.tables === 'number' ? obj.tables : 0 };
+}
