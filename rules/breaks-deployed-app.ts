@@ -7,6 +7,9 @@ export const rule: Rule<RoundTripRuleContext> = {
     defaultSeverity: 'error',
     summary:
       "The application deployed from the base branch fails on the migrated schema: its models' select, insert, update or delete is rejected.",
+    // A rename the running release fails on: this finding shows the failing query, the rename
+    // rule's warning is the same cause.
+    explains: ['rename-column', 'rename-table'],
     help: 'Expand, then contract: make the schema change in a form the running release still works with (a server default, the old column kept and copied), and remove the old shape in a later release.',
   },
   check({ deployedApp, relFile }) {

@@ -1,6 +1,7 @@
 import {
   as,
   baseMapping,
+  type Consequence,
   findingAt,
   q,
   qualifiedName,
@@ -17,7 +18,10 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'DROP TABLE of an existing table the application deployed from the base branch still maps (or may map: models unknown).',
     help: 'Stop using the table in a deploy first; drop it in a later revision once nothing reads it (and after a backup).',
+    // The running release's queries of the dropped table failing is this drop, seen from the app.
+    explains: ['breaks-deployed-app'],
   },
+  explainsConsequence: ({ subjects }: Consequence): boolean => subjects[0] === 'missing-table',
   check(ctx) {
     return ctx.statements.flatMap((stmt) => {
       const drop = as(stmt.node, 'DropStmt');

@@ -1,5 +1,6 @@
 import {
   baseMapping,
+  type Consequence,
   existingTableAlters,
   findingAt,
   q,
@@ -17,7 +18,10 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'DROP COLUMN of a column the application deployed from the base branch still maps (or may map: models unknown).',
     help: 'First deploy the application without the column (remove it from the model), then drop it in a later revision.',
+    // The running release's queries naming the dropped column failing is this drop, seen from the app.
+    explains: ['breaks-deployed-app'],
   },
+  explainsConsequence: ({ subjects }: Consequence): boolean => subjects[0] === 'missing-column',
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const { stmt, table, cmds } of existingTableAlters(ctx)) {

@@ -22,6 +22,7 @@ and one line on stdout starting with ``MIGRATION_GUARD_DEPLOY_PROBE `` followed 
   {"failures": null, "reason": "..."}        the models could not be loaded or run
 """
 
+import importlib.util
 import json
 import re
 import sys
@@ -48,12 +49,9 @@ MAX_RETRIES = 10
 def _engine_url(url):
     """A synchronous driver the user's Python has: psycopg2, else psycopg 3."""
     rest = re.sub(r"^[A-Za-z0-9+.-]+://", "", url, count=1)
-    try:
-        import psycopg2  # noqa: F401
-
+    if importlib.util.find_spec("psycopg2") is not None:
         return "postgresql+psycopg2://" + rest
-    except ImportError:
-        return "postgresql+psycopg://" + rest
+    return "postgresql+psycopg://" + rest
 
 
 def model_names():

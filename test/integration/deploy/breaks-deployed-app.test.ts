@@ -46,6 +46,11 @@ describe.each(testPythons())('breaks-deployed-app with $name', ({ argv }) => {
     expect(found[0]?.help).toContain('op.add_column("users", sa.Column("full_name"');
     expect(found[0]?.line).toBe(revisionLine(c, 'alter_column'));
     expect(c.report.projects[0]?.notes ?? []).toEqual([]);
+    // One cause, one finding: the rename warning hangs under it.
+    const roots = c.report.projects[0]?.revisions[0]?.findings ?? [];
+    expect(roots.map((f) => [f.rule, f.severity, (f.related ?? []).map((r) => r.rule)])).toEqual([
+      [RULE, 'error', ['rename-column']],
+    ]);
   }, 240_000);
 
   it('its twin, a new nullable column, is quiet', async () => {
