@@ -1,4 +1,11 @@
-import type { DeployedAppBreak, RoundTripRuleContext, Rule, RuleFinding } from '../src/lint/api.js';
+import {
+  sameObjectName,
+  type Consequence,
+  type DeployedAppBreak,
+  type RoundTripRuleContext,
+  type Rule,
+  type RuleFinding,
+} from '../src/lint/api.js';
 
 export const rule: Rule<RoundTripRuleContext> = {
   meta: {
@@ -11,6 +18,10 @@ export const rule: Rule<RoundTripRuleContext> = {
     // rule's warning is the same cause.
     explains: ['rename-column', 'rename-table'],
     help: 'Expand, then contract: make the schema change in a form the running release still works with (a server default, the old column kept and copied), and remove the old shape in a later release.',
+  },
+  explainsConsequence({ subjects, causeSubjects }: Consequence): boolean {
+    // The rename of the very column or table this finding's query names.
+    return subjects.some((s) => sameObjectName(s, causeSubjects?.[1]));
   },
   check({ deployedApp, relFile }) {
     if (!deployedApp || deployedApp.length === 0) return [];

@@ -2,6 +2,7 @@ import {
   as,
   baseMapping,
   type Consequence,
+  sameObjectName,
   findingAt,
   q,
   qualifiedName,
@@ -21,7 +22,8 @@ export const rule: Rule<SqlRuleContext> = {
     // The running release's queries of the dropped table failing is this drop, seen from the app.
     explains: ['breaks-deployed-app'],
   },
-  explainsConsequence: ({ subjects }: Consequence): boolean => subjects[0] === 'missing-table',
+  explainsConsequence: ({ subjects, causeSubjects }: Consequence): boolean =>
+    subjects[0] === 'missing-table' && sameObjectName(subjects[1], causeSubjects?.[0]),
   check(ctx) {
     return ctx.statements.flatMap((stmt) => {
       const drop = as(stmt.node, 'DropStmt');
@@ -34,12 +36,15 @@ export const rule: Rule<SqlRuleContext> = {
         if (mapping.kind === 'unmapped') return [];
         if (mapping.kind === 'mapped') {
           return [
-            findingAt(
-              ctx,
-              stmt,
-              `DROP TABLE ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs and fails on every query of that model, and the downgrade cannot bring the rows back`,
-              `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup).`,
-            ),
+            {
+              ...findingAt(
+                ctx,
+                stmt,
+                `DROP TABLE ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs and fails on every query of that model, and the downgrade cannot bring the rows back`,
+                `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup).`,
+              ),
+              subjects: [table],
+            },
           ];
         }
         return [

@@ -1,6 +1,7 @@
 import {
   baseMapping,
   type Consequence,
+  sameObjectName,
   existingTableAlters,
   findingAt,
   q,
@@ -21,7 +22,8 @@ export const rule: Rule<SqlRuleContext> = {
     // The running release's queries naming the dropped column failing is this drop, seen from the app.
     explains: ['breaks-deployed-app'],
   },
-  explainsConsequence: ({ subjects }: Consequence): boolean => subjects[0] === 'missing-column',
+  explainsConsequence: ({ subjects, causeSubjects }: Consequence): boolean =>
+    subjects[0] === 'missing-column' && sameObjectName(subjects[1], causeSubjects?.[0]),
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
@@ -32,14 +34,15 @@ export const rule: Rule<SqlRuleContext> = {
         // Step two of a two-step drop: the base's application no longer maps the column.
         if (mapping.kind === 'unmapped') continue;
         if (mapping.kind === 'mapped') {
-          out.push(
-            findingAt(
+          out.push({
+            ...findingAt(
               ctx,
               stmt,
               `DROP COLUMN ${q(column)} on ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs, and every query of that model names the column and fails until the new release is out`,
               `Remove ${q(column)} from the model and deploy that first; drop the column in a later revision (its pull request's base then no longer maps it).`,
             ),
-          );
+            subjects: [`${table}.${column}`],
+          });
           continue;
         }
         out.push(

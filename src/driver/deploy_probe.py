@@ -210,16 +210,22 @@ class Probe:
 
     def _write(self, table, operation, build, values, keep):
         """Runs an insert/update, leaving out each column the database no longer has."""
+        lost_column = False
         for _ in range(MAX_RETRIES):
             statement = build(values)
             exc, row = self._try(statement, keep=keep)
             if exc is None:
                 return row
+            if lost_column and _sqlstate(exc) == "23502" and _named_column(exc) not in table.columns:
+                # A column the model writes is gone; a NOT NULL column it does not know is
+                # then its new name (a rename): the same cause, already reported.
+                return None
             if not self._record(table, operation, statement, exc):
                 return None
             column = _named_column(exc)
             if _sqlstate(exc) not in ("42703", "22001", "22P02", "42804") or column not in values:
                 return None
+            lost_column = lost_column or _sqlstate(exc) == "42703"
             values = {k: v for k, v in values.items() if k != column}
         return None
 

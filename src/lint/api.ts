@@ -7,6 +7,7 @@
 
 // The rule contract.
 export type { Consequence, Rule, RuleFinding, RuleKind, RuleMeta, RuleSetting } from './types.js';
+export { sameObjectName } from './types.js';
 export type { Severity } from '../model.js';
 
 // The three contexts: the revision graph, one revision's round trip, one revision's SQL.
