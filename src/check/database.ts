@@ -17,6 +17,7 @@ import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
+import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
 import { deployProbeHook } from './deploy.js';
 
@@ -53,6 +54,8 @@ export async function databaseStage(
   analysis: StaticAnalysis,
   getServer: () => Promise<DatabaseServer>,
   progress?: CheckProgress,
+  /** The base branch's models being read (src/check/base-models.ts), when they are. */
+  baseModels: Promise<BaseModels> | null = null,
 ): Promise<DatabaseStage> {
   const out: DatabaseStage = {
     roundTrip: null,
@@ -110,7 +113,7 @@ export async function databaseStage(
       statementTimeoutMs: config.statementTimeoutMs,
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
-      atHeads: deployProbeHook(config, project, analysis, database.url, (probe) => {
+      atHeads: deployProbeHook(config, project, analysis, database.url, baseModels, (probe) => {
         out.deployProbe = probe;
       }),
       log: config.log,

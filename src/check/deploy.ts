@@ -5,6 +5,7 @@
  * upgrade touched that table, the statement that did it and, for a rename, the new name.
  */
 import type { StaticAnalysis } from '../alembic/analyze.js';
+import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployFailure, DeployProbe } from '../alembic/deploy-probe.js';
 import { runDeployProbe } from '../alembic/deploy-probe.js';
 import type { AlembicProject } from '../alembic/locate.js';
@@ -13,6 +14,10 @@ import type { RoundTripResult } from '../roundtrip/run.js';
 import type { DeployedAppBreak } from '../roundtrip/rule-context.js';
 
 export const DEPLOY_RULE = 'breaks-deployed-app';
+/** capture_metadata.py's reason when env.py has no models: nothing to run, nothing to say. */
+const NO_TARGET_METADATA = 'env.py passes no target_metadata';
+/** src/check/base-models.ts's reason when its rules are off (the models were not read). */
+const NOT_NEEDED = 'not needed';
 
 /** True when the probe runs: the rule is on and there is a base commit to read the models from. */
 export function wantsDeployProbe(config: Config, analysis: StaticAnalysis): boolean {
@@ -26,11 +31,23 @@ export function deployProbeHook(
   project: AlembicProject,
   analysis: StaticAnalysis,
   migrationUrl: string,
+  baseModels: Promise<BaseModels> | null,
   done: (probe: DeployProbe) => void,
 ): (() => Promise<void>) | undefined {
   const baseCommit = analysis.baseCommit;
   if (!wantsDeployProbe(config, analysis) || baseCommit === null) return undefined;
   return async () => {
+    // The base models were already read beside the round trip: a project without models, or
+    // whose models do not import, costs no second Python run.
+    const read = baseModels ? await baseModels : null;
+    if (read && !read.known && read.reason !== NOT_NEEDED) {
+      done({ known: false, reason: read.reason });
+      return;
+    }
+    if (read?.known && Object.keys(read.tables).length === 0) {
+      done({ known: false, reason: NO_TARGET_METADATA });
+      return;
+    }
     const started = performance.now();
     const probe = await runDeployProbe({
       project,
@@ -65,7 +82,7 @@ export function deployProbeNote(
   if (probe === null) {
     return `${DEPLOY_RULE}: the base release's models were not run: the database did not reach the heads`;
   }
-  if (probe.known) return null;
+  if (probe.known || probe.reason.startsWith(NO_TARGET_METADATA) || probe.reason === NOT_NEEDED) return null;
   return `${DEPLOY_RULE}: the base release's models were not run against the migrated schema: ${probe.reason}`;
 }
 

@@ -198,7 +198,9 @@ class RoundTripRunner implements RevisionRunner {
     let modelDriftNote: string | null = null;
     if (this.input.atHeads && (await this.upgradeToHeads(needsRebuild))) {
       needsRebuild = false;
+      const t0 = performance.now();
       await this.input.atHeads();
+      this.timings.time('atHeadsMs', performance.now() - t0);
     }
     if (this.input.modelDrift) ({ modelDrift, modelDriftNote } = await this.computeModelDrift(needsRebuild));
     return this.result(baseUpgrade, revisions, modelDrift, modelDriftNote, started);

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STANDARD_ENV_PY } from '../../helpers/git-repo.js';
 import type { TestServer } from '../../helpers/postgres.js';
 import { startTestServer } from '../../helpers/postgres.js';
 import { testPythons } from '../roundtrip/fixtures.js';
@@ -27,7 +28,10 @@ afterAll(async () => {
 const RULE = 'breaks-deployed-app';
 
 describe.each(testPythons())('breaks-deployed-app with $name', ({ argv }) => {
-  const run = async (revision: PullRequestRevision, extra: { models?: string; prModels?: string } = {}) => {
+  const run = async (
+    revision: PullRequestRevision,
+    extra: { models?: string; prModels?: string; envPy?: string } = {},
+  ) => {
     const c = await checkAgainstRelease(revision, { python: argv, databaseUrl: server.url, ...extra });
     checked.push(c);
     return c;
@@ -100,6 +104,13 @@ describe.each(testPythons())('breaks-deployed-app with $name', ({ argv }) => {
         /^breaks-deployed-app: the base release's models were not run against the migrated schema: .*No module named 'a_package_that_is_not_installed'/,
       ),
     ]);
+  }, 240_000);
+
+  it('a project without models runs nothing and says nothing', async () => {
+    const c = await run(PULL_REQUESTS.renameColumn, { envPy: STANDARD_ENV_PY });
+    expect(breaks(c)).toEqual([]);
+    expect(c.report.projects[0]?.notes).toBeUndefined();
+    expect(c.report.projects[0]?.timings?.['roundTrip.atHeadsMs']).toBeLessThan(50);
   }, 240_000);
 
   it('its twin, dropping a table no model maps, is quiet', async () => {
