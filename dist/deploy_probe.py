@@ -14,7 +14,8 @@ Only errors the schema change explains are reported (a column or table that is g
 column the insert leaves out, a value of the model's type the column no longer takes);
 constraint errors of the generated values (unique, foreign key, check) are not.
 
-Protocol: one JSON request on stdin, as capture_metadata.py's plus
+Protocol: one JSON line on stdin, capture_metadata.py's request; once the models are loaded,
+a second line, sent when the round trip reached heads (stdin closed instead: nothing runs):
   {"probeUrl": "postgresql://...", "statementTimeoutMs": 5000}
 and one line on stdout starting with ``MIGRATION_GUARD_DEPLOY_PROBE `` followed by JSON:
   {"failures": [{"model", "table", "column", "kind", "operations", "statement", "error",
@@ -291,10 +292,15 @@ def _sql(statement, conn):
     return " ".join(text.split())
 
 
-def probe(request):
+def probe(request, next_request):
     metadata, reason = load_metadata(request)
     if metadata is None:
         return {"failures": None, "reason": reason}
+    # The models are loaded while the round trip runs; the database URL comes once it is done.
+    go = next_request()
+    if go is None:
+        return {"failures": None, "reason": "not run"}
+    request = dict(request, **go)
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
@@ -315,13 +321,20 @@ def probe(request):
     return {"failures": list(runner.failures.values()), "tables": len(tables), "skipped": runner.skipped}
 
 
+def _next_request(stdin):
+    """The second request line ({"probeUrl", "statementTimeoutMs"}); None when stdin closed."""
+    line = stdin.readline()
+    return json.loads(line) if line.strip() else None
+
+
 def main():
-    request = json.loads(sys.stdin.read())
+    stdin = sys.stdin
+    request = json.loads(stdin.readline())
     real_stdout = sys.stdout
     # Models and env.py may print; only the result line goes to stdout.
     sys.stdout = sys.stderr
     try:
-        result = probe(request)
+        result = probe(request, lambda: _next_request(stdin))
     except Exception as exc:
         result = {"failures": None, "reason": ("%s: %s" % (type(exc).__name__, exc)).splitlines()[0]}
     real_stdout.write(MARKER + json.dumps(result, default=str) + "\n")

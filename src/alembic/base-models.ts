@@ -125,6 +125,11 @@ export interface ModelsProgram<T> {
   fail: (reason: string) => T;
   /** What the program gives, for messages ("models"). */
   what: string;
+  /**
+   * A second stdin line, sent when this settles (null: stdin is closed without it). The
+   * program loads the models first and waits for it; the timeout runs from then on.
+   */
+  later?: Promise<string | null>;
 }
 
 /**
@@ -160,6 +165,7 @@ export function runModelsPython<T>(
     let stdout = '';
     let stderr = '';
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (result: T) => {
       if (settled) return;
       settled = true;
@@ -167,14 +173,16 @@ export function runModelsPython<T>(
       resolve(result);
     };
     const timeoutMs = req.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-      finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
+    const startTimer = () => {
+      timer = setTimeout(() => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+    };
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4096)));
     child.on('error', (e) => finish(program.fail(`cannot run ${req.python.join(' ')}: ${e.message}`)));
@@ -194,7 +202,21 @@ export function runModelsPython<T>(
     child.stdin.on('error', () => {
       // The process may exit before reading stdin; 'close' reports it.
     });
-    child.stdin.end(request);
+    if (!program.later) {
+      startTimer();
+      child.stdin.end(request);
+      return;
+    }
+    child.stdin.write(`${request}\n`);
+    void program.later.then((line) => {
+      if (settled) return;
+      if (line === null) {
+        child.stdin.end();
+        return;
+      }
+      startTimer();
+      child.stdin.end(`${line}\n`);
+    });
   });
 }
 

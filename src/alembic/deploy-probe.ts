@@ -59,51 +59,85 @@ const MARKER = 'MIGRATION_GUARD_DEPLOY_PROBE ';
 const KINDS: readonly DeployFailureKind[] = ['missing-column', 'missing-table', 'not-null', 'type'];
 
 export async function runDeployProbe(req: DeployProbeRequest): Promise<DeployProbe> {
+  const session = await startDeployProbe(req);
+  return session.run(req.databaseUrl, req.statementTimeoutMs);
+}
+
+/**
+ * The probe, started ahead: the worktree is made and the models are imported while the round
+ * trip runs, so at heads only the queries remain. `run` or `close` ends it (and removes the
+ * worktree); either may be called, once.
+ */
+export interface DeployProbeSession {
+  run(databaseUrl: string, statementTimeoutMs: number): Promise<DeployProbe>;
+  close(): Promise<void>;
+}
+
+export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployProbeSession> {
   const { project, baseCommit } = req;
   const repoRoot = project.repoRoot;
-  if (repoRoot === null) return { known: false, reason: 'the project is not in a git repository' };
+  const unknown = (reason: string): DeployProbeSession => ({
+    run: () => Promise.resolve({ known: false, reason }),
+    close: () => Promise.resolve(),
+  });
+  if (repoRoot === null) return unknown('the project is not in a git repository');
   const tmp = await mkdtemp(path.join(tmpdir(), 'mg-deploy-probe-'));
   const worktree = path.join(tmp, 'base');
   const git = (...args: string[]) =>
     execFileAsync('git', args, { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
+  let removed: Promise<void> | null = null;
+  const remove = () =>
+    (removed ??= (async () => {
+      await git('worktree', 'remove', '--force', worktree).catch(() => undefined);
+      await rm(tmp, { recursive: true, force: true });
+      await git('worktree', 'prune').catch(() => undefined);
+    })());
   try {
-    try {
-      await git('worktree', 'add', '--detach', '--quiet', worktree, baseCommit);
-    } catch (e) {
-      return { known: false, reason: `git worktree of the base commit failed: ${firstLine(e)}` };
-    }
-    const inBase = (p: string) => path.join(worktree, path.relative(repoRoot, p));
-    const configPath = inBase(project.configPath);
-    if (!existsSync(configPath)) {
-      return {
-        known: false,
-        reason: `${path.relative(repoRoot, project.configPath)} is not on the base commit`,
-      };
-    }
-    const result = await runModelsPython(
-      req,
-      {
-        configPath,
-        cwd: inBase(project.configDir),
-        sysPath: [...project.prependSysPath.map(inBase), inBase(project.configDir)],
-      },
-      {
-        script: captureScriptPath('deploy_probe.py'),
-        marker: MARKER,
-        // On stdin, not in the environment or argv: env.py sees only the placeholder URL.
-        request: { probeUrl: req.databaseUrl, statementTimeoutMs: req.statementTimeoutMs },
-        parse: parseProbe,
-        fail: (reason): ParsedProbe => ({ failures: null, reason }),
-        what: 'models probe',
-      },
-    );
-    if (result.failures === null) return { known: false, reason: result.reason };
-    return { known: true, commit: baseCommit, failures: result.failures, tables: result.tables };
-  } finally {
-    await git('worktree', 'remove', '--force', worktree).catch(() => undefined);
-    await rm(tmp, { recursive: true, force: true });
-    await git('worktree', 'prune').catch(() => undefined);
+    await git('worktree', 'add', '--detach', '--quiet', worktree, baseCommit);
+  } catch (e) {
+    await remove();
+    return unknown(`git worktree of the base commit failed: ${firstLine(e)}`);
   }
+  const inBase = (p: string) => path.join(worktree, path.relative(repoRoot, p));
+  const configPath = inBase(project.configPath);
+  if (!existsSync(configPath)) {
+    await remove();
+    return unknown(`${path.relative(repoRoot, project.configPath)} is not on the base commit`);
+  }
+  let send: (line: string | null) => void = () => undefined;
+  const later = new Promise<string | null>((resolve) => (send = resolve));
+  const result = runModelsPython(
+    req,
+    {
+      configPath,
+      cwd: inBase(project.configDir),
+      sysPath: [...project.prependSysPath.map(inBase), inBase(project.configDir)],
+    },
+    {
+      script: captureScriptPath('deploy_probe.py'),
+      marker: MARKER,
+      request: {},
+      parse: parseProbe,
+      fail: (reason): ParsedProbe => ({ failures: null, reason }),
+      what: 'models probe',
+      later,
+    },
+  );
+  return {
+    async run(databaseUrl, statementTimeoutMs) {
+      // On stdin, not in the environment or argv: env.py only ever sees the placeholder URL.
+      send(JSON.stringify({ probeUrl: databaseUrl, statementTimeoutMs }));
+      const parsed = await result;
+      await remove();
+      if (parsed.failures === null) return { known: false, reason: parsed.reason };
+      return { known: true, commit: baseCommit, failures: parsed.failures, tables: parsed.tables };
+    },
+    async close() {
+      send(null);
+      await result;
+      await remove();
+    },
+  };
 }
 
 type ParsedProbe =

@@ -19,7 +19,7 @@ import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
-import { deployProbeHook } from './deploy.js';
+import { deployProbeStage } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = 160000;
@@ -76,6 +76,10 @@ export async function databaseStage(
   if (config.tableStats) await loadTableStats(config.tableStats);
   const server = await getServer();
   const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
+  // Loads the base release's models while the round trip runs (breaks-deployed-app).
+  const deployProbe = deployProbeStage(config, project, analysis, database.url, baseModels, (probe) => {
+    out.deployProbe = probe;
+  });
   try {
     out.serverVersionNum = database.serverVersionNum;
     out.database = {
@@ -113,9 +117,7 @@ export async function databaseStage(
       statementTimeoutMs: config.statementTimeoutMs,
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
-      atHeads: deployProbeHook(config, project, analysis, database.url, baseModels, (probe) => {
-        out.deployProbe = probe;
-      }),
+      atHeads: deployProbe?.atHeads,
       log: config.log,
       seed,
       adminUrl: database.adminUrl,
@@ -137,6 +139,7 @@ export async function databaseStage(
           estimateLocks(step.statements, stats, step.phase === 'upgrade' ? rev.data?.rows : undefined);
     }
   } finally {
+    await deployProbe?.close();
     await database.dispose();
   }
   return out;

@@ -7,7 +7,8 @@
 import type { StaticAnalysis } from '../alembic/analyze.js';
 import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployFailure, DeployProbe } from '../alembic/deploy-probe.js';
-import { runDeployProbe } from '../alembic/deploy-probe.js';
+import type { DeployProbeSession } from '../alembic/deploy-probe.js';
+import { startDeployProbe } from '../alembic/deploy-probe.js';
 import type { AlembicProject } from '../alembic/locate.js';
 import type { Config } from '../config.js';
 import type { RoundTripResult } from '../roundtrip/run.js';
@@ -25,46 +26,59 @@ export function wantsDeployProbe(config: Config, analysis: StaticAnalysis): bool
   return config.rules[DEPLOY_RULE] !== 'off' && analysis.baseCommit !== null;
 }
 
-/** The round trip's `atHeads` hook: runs the probe and hands its result to `done`. */
-export function deployProbeHook(
+/** The probe of one round trip: `atHeads` for the round trip, `close` once it is over. */
+export interface DeployProbeStage {
+  atHeads: () => Promise<void>;
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts the probe beside the round trip once the base models are read (src/check/base-models.ts):
+ * a project without models, or whose models do not import, starts no second Python process.
+ */
+export function deployProbeStage(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
   migrationUrl: string,
   baseModels: Promise<BaseModels> | null,
   done: (probe: DeployProbe) => void,
-): (() => Promise<void>) | undefined {
+): DeployProbeStage | undefined {
   const baseCommit = analysis.baseCommit;
   if (!wantsDeployProbe(config, analysis) || baseCommit === null) return undefined;
-  return async () => {
-    // The base models were already read beside the round trip: a project without models, or
-    // whose models do not import, costs no second Python run.
+  const started = (async (): Promise<DeployProbeSession | DeployProbe> => {
     const read = baseModels ? await baseModels : null;
-    if (read && !read.known && read.reason !== NOT_NEEDED) {
-      done({ known: false, reason: read.reason });
-      return;
-    }
+    if (read && !read.known && read.reason !== NOT_NEEDED) return { known: false, reason: read.reason };
     if (read?.known && Object.keys(read.tables).length === 0) {
-      done({ known: false, reason: NO_TARGET_METADATA });
-      return;
+      return { known: false, reason: NO_TARGET_METADATA };
     }
-    const started = performance.now();
-    const probe = await runDeployProbe({
+    return startDeployProbe({
       project,
       baseCommit,
       python: config.python,
       databaseUrlEnv: config.databaseUrlEnv,
       log: config.log,
-      databaseUrl: migrationUrl,
-      statementTimeoutMs: Math.min(config.statementTimeoutMs || 5000, 5000),
-    }).catch((e: unknown): DeployProbe => ({
-      known: false,
-      reason: e instanceof Error ? e.message : String(e),
-    }));
-    config.log.debug(
-      `${project.id}: deployed models probed in ${Math.round(performance.now() - started)} ms`,
-    );
-    done(probe);
+    });
+  })().catch((e: unknown): DeployProbe => ({
+    known: false,
+    reason: e instanceof Error ? e.message : String(e),
+  }));
+  const isSession = (x: DeployProbeSession | DeployProbe): x is DeployProbeSession => 'run' in x;
+  return {
+    async atHeads() {
+      const session = await started;
+      if (!isSession(session)) {
+        done(session);
+        return;
+      }
+      const t0 = performance.now();
+      done(await session.run(migrationUrl, Math.min(config.statementTimeoutMs || 5000, 5000)));
+      config.log.debug(`${project.id}: deployed models probed in ${Math.round(performance.now() - t0)} ms`);
+    },
+    async close() {
+      const session = await started;
+      if (isSession(session)) await session.close();
+    },
   };
 }
 
