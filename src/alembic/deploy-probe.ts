@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BaseModelsRequest } from './base-models.js';
+import type { AlembicProject } from './types.js';
 import { captureScriptPath, firstLine, runModelsPython } from './base-models.js';
 
 const execFileAsync = promisify(execFile);
@@ -46,6 +47,8 @@ export type DeployProbe =
       failures: DeployFailure[];
       /** How many mapped tables were exercised. */
       tables: number;
+      /** Where the probe's time went: loading the models, waiting for heads, the queries (ms). */
+      timings: Record<string, number>;
     }
   | { known: false; reason: string };
 
@@ -57,6 +60,38 @@ export interface DeployProbeRequest extends BaseModelsRequest {
 
 const MARKER = 'MIGRATION_GUARD_DEPLOY_PROBE ';
 const KINDS: readonly DeployFailureKind[] = ['missing-column', 'missing-table', 'not-null', 'type'];
+
+/**
+ * False when the base commit's env.py plainly hands alembic no models (`target_metadata =
+ * None` and nothing else bound to it), read with git, without Python: such a project pays
+ * nothing for the probe. True when it may, or when the file cannot be read.
+ */
+export async function baseEnvMayMapModels(project: AlembicProject, baseCommit: string): Promise<boolean> {
+  if (project.repoRoot === null) return true;
+  const envPy = path.relative(project.repoRoot, path.join(project.scriptLocation, 'env.py'));
+  try {
+    const { stdout } = await execFileAsync(
+      'git',
+      ['show', `${baseCommit}:${envPy.split(path.sep).join('/')}`],
+      {
+        cwd: project.repoRoot,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return envPyMayMapModels(stdout);
+  } catch {
+    return true;
+  }
+}
+
+/** The static half of baseEnvMayMapModels: env.py's text binds target_metadata to something. */
+export function envPyMayMapModels(envPy: string): boolean {
+  const code = envPy.replace(/#.*$/gm, '');
+  return (
+    /\btarget_metadata\s*=\s*(?!None\b|target_metadata\b)[\w([]/.test(code) ||
+    /\b(?:as|import)\s+target_metadata\b/.test(code)
+  );
+}
 
 export async function runDeployProbe(req: DeployProbeRequest): Promise<DeployProbe> {
   const session = await startDeployProbe(req);
@@ -130,7 +165,8 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
       const parsed = await result;
       await remove();
       if (parsed.failures === null) return { known: false, reason: parsed.reason };
-      return { known: true, commit: baseCommit, failures: parsed.failures, tables: parsed.tables };
+      const { failures, tables, timings } = parsed;
+      return { known: true, commit: baseCommit, failures, tables, timings };
     },
     async close() {
       send(null);
@@ -141,11 +177,12 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
 }
 
 type ParsedProbe =
-  { failures: DeployFailure[]; tables: number; reason?: undefined } | { failures: null; reason: string };
+  | { failures: DeployFailure[]; tables: number; timings: Record<string, number>; reason?: undefined }
+  | { failures: null; reason: string };
 
 /** Validates the script's JSON: a failure passes only with the fields it must have. */
 function parseProbe(raw: unknown): ParsedProbe {
-  const obj = (raw ?? {}) as { failures?: unknown; reason?: unknown; tables?: unknown };
+  const obj = (raw ?? {}) as { failures?: unknown; reason?: unknown; tables?: unknown; timings?: unknown };
   if (!Array.isArray(obj.failures)) {
     return { failures: null, reason: typeof obj.reason === 'string' ? obj.reason : 'no models found' };
   }
@@ -167,5 +204,8 @@ function parseProbe(raw: unknown): ParsedProbe {
       sqlstate: typeof f.sqlstate === 'string' ? f.sqlstate : null,
     });
   }
-  return { failures, tables: typeof obj.tables === 'number' ? obj.tables : 0 };
+  const timings: Record<string, number> = {};
+  for (const [k, v] of Object.entries((obj.timings ?? {}) as Record<string, unknown>))
+    if (typeof v === 'number') timings[k] = v;
+  return { failures, tables: typeof obj.tables === 'number' ? obj.tables : 0, timings };
 }

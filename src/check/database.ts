@@ -17,7 +17,6 @@ import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
-import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
 import { deployProbeStage } from './deploy.js';
 
@@ -54,8 +53,6 @@ export async function databaseStage(
   analysis: StaticAnalysis,
   getServer: () => Promise<DatabaseServer>,
   progress?: CheckProgress,
-  /** The base branch's models being read (src/check/base-models.ts), when they are. */
-  baseModels: Promise<BaseModels> | null = null,
 ): Promise<DatabaseStage> {
   const out: DatabaseStage = {
     roundTrip: null,
@@ -77,7 +74,7 @@ export async function databaseStage(
   const server = await getServer();
   const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
   // Loads the base release's models while the round trip runs (breaks-deployed-app).
-  const deployProbe = deployProbeStage(config, project, analysis, database.url, baseModels, (probe) => {
+  const deployProbe = deployProbeStage(config, project, analysis, database.url, (probe) => {
     out.deployProbe = probe;
   });
   try {

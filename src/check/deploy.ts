@@ -5,10 +5,9 @@
  * upgrade touched that table, the statement that did it and, for a rename, the new name.
  */
 import type { StaticAnalysis } from '../alembic/analyze.js';
-import type { BaseModels } from '../alembic/base-models.js';
 import type { DeployFailure, DeployProbe } from '../alembic/deploy-probe.js';
 import type { DeployProbeSession } from '../alembic/deploy-probe.js';
-import { startDeployProbe } from '../alembic/deploy-probe.js';
+import { baseEnvMayMapModels, startDeployProbe } from '../alembic/deploy-probe.js';
 import type { AlembicProject } from '../alembic/locate.js';
 import type { Config } from '../config.js';
 import type { RoundTripResult } from '../roundtrip/run.js';
@@ -17,8 +16,6 @@ import type { DeployedAppBreak } from '../roundtrip/rule-context.js';
 export const DEPLOY_RULE = 'breaks-deployed-app';
 /** capture_metadata.py's reason when env.py has no models: nothing to run, nothing to say. */
 const NO_TARGET_METADATA = 'env.py passes no target_metadata';
-/** src/check/base-models.ts's reason when its rules are off (the models were not read). */
-const NOT_NEEDED = 'not needed';
 
 /** True when the probe runs: the rule is on and there is a base commit to read the models from. */
 export function wantsDeployProbe(config: Config, analysis: StaticAnalysis): boolean {
@@ -33,25 +30,21 @@ export interface DeployProbeStage {
 }
 
 /**
- * Starts the probe beside the round trip once the base models are read (src/check/base-models.ts):
- * a project without models, or whose models do not import, starts no second Python process.
+ * Starts the probe when the round trip starts, so the models are imported while it runs; a
+ * project whose env.py hands alembic no models starts nothing.
  */
 export function deployProbeStage(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
   migrationUrl: string,
-  baseModels: Promise<BaseModels> | null,
   done: (probe: DeployProbe) => void,
 ): DeployProbeStage | undefined {
   const baseCommit = analysis.baseCommit;
   if (!wantsDeployProbe(config, analysis) || baseCommit === null) return undefined;
   const started = (async (): Promise<DeployProbeSession | DeployProbe> => {
-    const read = baseModels ? await baseModels : null;
-    if (read && !read.known && read.reason !== NOT_NEEDED) return { known: false, reason: read.reason };
-    if (read?.known && Object.keys(read.tables).length === 0) {
+    if (!(await baseEnvMayMapModels(project, baseCommit)))
       return { known: false, reason: NO_TARGET_METADATA };
-    }
     return startDeployProbe({
       project,
       baseCommit,
@@ -72,8 +65,12 @@ export function deployProbeStage(
         return;
       }
       const t0 = performance.now();
-      done(await session.run(migrationUrl, Math.min(config.statementTimeoutMs || 5000, 5000)));
-      config.log.debug(`${project.id}: deployed models probed in ${Math.round(performance.now() - t0)} ms`);
+      const probe = await session.run(migrationUrl, Math.min(config.statementTimeoutMs || 5000, 5000));
+      done(probe);
+      const parts = probe.known ? ` (${JSON.stringify(probe.timings)})` : '';
+      config.log.debug(
+        `${project.id}: deployed models probed in ${Math.round(performance.now() - t0)} ms${parts}`,
+      );
     },
     async close() {
       const session = await started;
@@ -96,7 +93,7 @@ export function deployProbeNote(
   if (probe === null) {
     return `${DEPLOY_RULE}: the base release's models were not run: the database did not reach the heads`;
   }
-  if (probe.known || probe.reason.startsWith(NO_TARGET_METADATA) || probe.reason === NOT_NEEDED) return null;
+  if (probe.known || probe.reason.startsWith(NO_TARGET_METADATA)) return null;
   return `${DEPLOY_RULE}: the base release's models were not run against the migrated schema: ${probe.reason}`;
 }
 

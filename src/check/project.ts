@@ -36,7 +36,7 @@ export async function checkProject(
 
   // The base branch's models are read while the round trip runs; the SQL lint needs them.
   const baseModels = runsDatabase(config, analysis) ? baseModelsStage(config, project, analysis) : null;
-  const db = await databaseStage(config, project, analysis, getServer, progress, baseModels);
+  const db = await databaseStage(config, project, analysis, getServer, progress);
   if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
   for (const [phase, ms] of Object.entries(db.roundTripTimings)) timings[`roundTrip.${phase}`] = ms;
 

@@ -27,6 +27,9 @@ import importlib.util
 import json
 import re
 import sys
+import time
+
+STARTED = time.monotonic()
 
 from capture_metadata import load_metadata
 from deploy_values import SKIP, value_for, written_by_database
@@ -297,7 +300,9 @@ def probe(request, next_request):
     if metadata is None:
         return {"failures": None, "reason": reason}
     # The models are loaded while the round trip runs; the database URL comes once it is done.
+    loaded = time.monotonic()
     go = next_request()
+    asked = time.monotonic()
     if go is None:
         return {"failures": None, "reason": "not run"}
     request = dict(request, **go)
@@ -318,7 +323,17 @@ def probe(request, next_request):
                 transaction.rollback()
     finally:
         engine.dispose()
-    return {"failures": list(runner.failures.values()), "tables": len(tables), "skipped": runner.skipped}
+    timings = {
+        "loadMs": round((loaded - STARTED) * 1000),
+        "waitMs": round((asked - loaded) * 1000),
+        "probeMs": round((time.monotonic() - asked) * 1000),
+    }
+    return {
+        "failures": list(runner.failures.values()),
+        "tables": len(tables),
+        "skipped": runner.skipped,
+        "timings": timings,
+    }
 
 
 def _next_request(stdin):
