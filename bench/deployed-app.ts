@@ -97,10 +97,20 @@ try {
     const probe: number[] = [];
     await check(repo, configs.on); // warm-up: page cache, Python bytecode of the stack
     for (let i = 0; i < RUNS; i++) {
-      const a = await check(repo, configs.on);
-      on.push(a.wallMs);
-      probe.push(a.atHeadsMs);
-      off.push((await check(repo, configs.off)).wallMs);
+      // Alternate which goes first, against an order effect under a drifting load.
+      const runOn = async () => {
+        const a = await check(repo, configs.on);
+        on.push(a.wallMs);
+        probe.push(a.atHeadsMs);
+      };
+      const runOff = async () => off.push((await check(repo, configs.off)).wallMs);
+      if (i % 2 === 0) {
+        await runOn();
+        await runOff();
+      } else {
+        await runOff();
+        await runOn();
+      }
     }
     const ratio = median(on) / median(off);
     console.log(

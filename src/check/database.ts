@@ -18,6 +18,7 @@ import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
+import type { DeployProbeStage } from './deploy.js';
 import { deployProbeStage } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
@@ -73,11 +74,12 @@ export async function databaseStage(
   if (config.tableStats) await loadTableStats(config.tableStats);
   const server = await getServer();
   const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
-  // Loads the base release's models while the round trip runs (breaks-deployed-app).
-  const deployProbe = deployProbeStage(config, project, analysis, database.url, (probe) => {
-    out.deployProbe = probe;
-  });
+  let deployProbe: DeployProbeStage | undefined;
   try {
+    // Loads the base release's models while the round trip runs (breaks-deployed-app).
+    deployProbe = await deployProbeStage(config, project, analysis, database.url, (probe) => {
+      out.deployProbe = probe;
+    });
     out.serverVersionNum = database.serverVersionNum;
     out.database = {
       provider: database.provider,

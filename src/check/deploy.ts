@@ -33,26 +33,28 @@ export interface DeployProbeStage {
  * Starts the probe when the round trip starts, so the models are imported while it runs; a
  * project whose env.py hands alembic no models starts nothing.
  */
-export function deployProbeStage(
+export async function deployProbeStage(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
   migrationUrl: string,
   done: (probe: DeployProbe) => void,
-): DeployProbeStage | undefined {
+): Promise<DeployProbeStage | undefined> {
   const baseCommit = analysis.baseCommit;
   if (!wantsDeployProbe(config, analysis) || baseCommit === null) return undefined;
-  const started = (async (): Promise<DeployProbeSession | DeployProbe> => {
-    if (!(await baseEnvMayMapModels(project, baseCommit)))
-      return { known: false, reason: NO_TARGET_METADATA };
-    return startDeployProbe({
+  // No models: no hook, so the round trip does not even upgrade to heads for it.
+  if (!(await baseEnvMayMapModels(project, baseCommit))) {
+    done({ known: false, reason: NO_TARGET_METADATA });
+    return undefined;
+  }
+  const started = (async (): Promise<DeployProbeSession | DeployProbe> =>
+    startDeployProbe({
       project,
       baseCommit,
       python: config.python,
       databaseUrlEnv: config.databaseUrlEnv,
       log: config.log,
-    });
-  })().catch((e: unknown): DeployProbe => ({
+    }))().catch((e: unknown): DeployProbe => ({
     known: false,
     reason: e instanceof Error ? e.message : String(e),
   }));

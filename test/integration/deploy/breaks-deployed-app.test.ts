@@ -110,7 +110,9 @@ describe.each(testPythons())('breaks-deployed-app with $name', ({ argv }) => {
     const c = await run(PULL_REQUESTS.renameColumn, { envPy: STANDARD_ENV_PY });
     expect(breaks(c)).toEqual([]);
     expect(c.report.projects[0]?.notes).toBeUndefined();
-    expect(c.report.projects[0]?.timings?.['roundTrip.atHeadsMs']).toBeLessThan(50);
+    // Not even the upgrade to heads the probe would need.
+    expect(c.report.projects[0]?.timings?.['roundTrip.atHeadsMs']).toBeUndefined();
+    expect(c.report.projects[0]?.timings?.['roundTrip.headsUpgradeMs']).toBeUndefined();
   }, 240_000);
 
   it('its twin, dropping a table no model maps, is quiet', async () => {
