@@ -18,7 +18,6 @@ import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
-import type { DeployProbeStage } from './deploy.js';
 import { deployProbeStage } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
@@ -72,14 +71,19 @@ export async function databaseStage(
   const seed = await seedInput(config);
   // A wrong stats file is a usage error before anything runs.
   if (config.tableStats) await loadTableStats(config.tableStats);
-  const server = await getServer();
-  const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
-  let deployProbe: DeployProbeStage | undefined;
+  // Loads the base release's models while the server starts and the round trip runs.
+  const deployProbe = await deployProbeStage(config, project, analysis, (probe) => {
+    out.deployProbe = probe;
+  });
+  let database: Database;
   try {
-    // Loads the base release's models while the round trip runs (breaks-deployed-app).
-    deployProbe = await deployProbeStage(config, project, analysis, database.url, (probe) => {
-      out.deployProbe = probe;
-    });
+    const server = await getServer();
+    database = await server.createDatabase({ migrationRole: config.migrationRole });
+  } catch (e) {
+    await deployProbe?.close();
+    throw e;
+  }
+  try {
     out.serverVersionNum = database.serverVersionNum;
     out.database = {
       provider: database.provider,
@@ -116,7 +120,7 @@ export async function databaseStage(
       statementTimeoutMs: config.statementTimeoutMs,
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
-      atHeads: deployProbe?.atHeads,
+      atHeads: deployProbe ? () => deployProbe.atHeads(database.url) : undefined,
       log: config.log,
       seed,
       adminUrl: database.adminUrl,

@@ -25,19 +25,20 @@ export function wantsDeployProbe(config: Config, analysis: StaticAnalysis): bool
 
 /** The probe of one round trip: `atHeads` for the round trip, `close` once it is over. */
 export interface DeployProbeStage {
-  atHeads: () => Promise<void>;
+  /** Runs the probe on the migrated database, as the migration role. */
+  atHeads: (migrationUrl: string) => Promise<void>;
   close: () => Promise<void>;
 }
 
 /**
- * Starts the probe when the round trip starts, so the models are imported while it runs; a
- * project whose env.py hands alembic no models starts nothing.
+ * Starts the probe before the database is even ready, so the models are imported while the
+ * server starts and the round trip runs; a project whose env.py hands alembic no models
+ * starts nothing.
  */
 export async function deployProbeStage(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
-  migrationUrl: string,
   done: (probe: DeployProbe) => void,
 ): Promise<DeployProbeStage | undefined> {
   const baseCommit = analysis.baseCommit;
@@ -60,7 +61,7 @@ export async function deployProbeStage(
   }));
   const isSession = (x: DeployProbeSession | DeployProbe): x is DeployProbeSession => 'run' in x;
   return {
-    async atHeads() {
+    async atHeads(migrationUrl) {
       const session = await started;
       if (!isSession(session)) {
         done(session);
