@@ -183,9 +183,21 @@ export function runModelsPython<T>(
         finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
     };
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+      // A program that waits for a second request answers before it exits: no need to wait.
+      const line = program.later ? completeLine(stdout, program.marker) : null;
+      if (line !== null) finishWith(line);
+    });
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4096)));
     child.on('error', (e) => finish(program.fail(`cannot run ${req.python.join(' ')}: ${e.message}`)));
+    const finishWith = (line: string) => {
+      try {
+        finish(program.parse(JSON.parse(line.slice(program.marker.length)) as unknown));
+      } catch (e) {
+        finish(program.fail(`unreadable ${program.what} result: ${firstLine(e)}`));
+      }
+    };
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith(program.marker));
       if (!line) {
@@ -193,11 +205,7 @@ export function runModelsPython<T>(
         finish(program.fail(`${req.python.join(' ')} exited ${code} without ${program.what}: ${last}`));
         return;
       }
-      try {
-        finish(program.parse(JSON.parse(line.slice(program.marker.length)) as unknown));
-      } catch (e) {
-        finish(program.fail(`unreadable ${program.what} result: ${firstLine(e)}`));
-      }
+      finishWith(line);
     });
     child.stdin.on('error', () => {
       // The process may exit before reading stdin; 'close' reports it.
@@ -218,6 +226,13 @@ export function runModelsPython<T>(
       child.stdin.end(`${line}\n`);
     });
   });
+}
+
+/** The first whole line of `stdout` that starts with `marker`, or null. */
+function completeLine(stdout: string, marker: string): string | null {
+  const lines = stdout.split('\n');
+  lines.pop(); // not yet ended by a newline
+  return lines.find((l) => l.startsWith(marker)) ?? null;
 }
 
 /** Validates the script's JSON: only string table names and string column lists pass. */

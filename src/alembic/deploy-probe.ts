@@ -95,13 +95,17 @@ export function envPyMayMapModels(envPy: string): boolean {
 
 export async function runDeployProbe(req: DeployProbeRequest): Promise<DeployProbe> {
   const session = await startDeployProbe(req);
-  return session.run(req.databaseUrl, req.statementTimeoutMs);
+  try {
+    return await session.run(req.databaseUrl, req.statementTimeoutMs);
+  } finally {
+    await session.close();
+  }
 }
 
 /**
  * The probe, started ahead: the worktree is made and the models are imported while the round
- * trip runs, so at heads only the queries remain. `run` or `close` ends it (and removes the
- * worktree); either may be called, once.
+ * trip runs, so at heads only the queries remain. `run` gives the result; `close` (always
+ * called, after `run` or instead of it) ends the process and removes the worktree.
  */
 export interface DeployProbeSession {
   run(databaseUrl: string, statementTimeoutMs: number): Promise<DeployProbe>;
@@ -163,7 +167,7 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
       // On stdin, not in the environment or argv: env.py only ever sees the placeholder URL.
       send(JSON.stringify({ probeUrl: databaseUrl, statementTimeoutMs }));
       const parsed = await result;
-      await remove();
+      // The worktree goes in close(), beside the database's disposal, not on the way to the rules.
       if (parsed.failures === null) return { known: false, reason: parsed.reason };
       const { failures, tables, timings } = parsed;
       return { known: true, commit: baseCommit, failures, tables, timings };

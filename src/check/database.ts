@@ -142,8 +142,7 @@ export async function databaseStage(
           estimateLocks(step.statements, stats, step.phase === 'upgrade' ? rev.data?.rows : undefined);
     }
   } finally {
-    await deployProbe?.close();
-    await database.dispose();
+    await Promise.all([deployProbe?.close(), database.dispose()]);
   }
   return out;
 }

@@ -43,7 +43,7 @@ async function probe(python: string[], files: Record<string, string>) {
   const base = repo.git('rev-parse', 'HEAD').trim();
   const [project] = await locateProjects({ projectDir: repo.dir, alembicConfigs: [] });
   if (!project) throw new Error('no project');
-  return runDeployProbe({
+  const result = await runDeployProbe({
     project,
     baseCommit: base,
     python,
@@ -52,6 +52,9 @@ async function probe(python: string[], files: Record<string, string>) {
     databaseUrl: server.url,
     statementTimeoutMs: 5000,
   });
+  // The base commit's worktree is gone again.
+  expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  return result;
 }
 
 async function rowCounts(): Promise<string> {
