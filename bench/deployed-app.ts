@@ -88,13 +88,18 @@ try {
     if (run.code !== 0) throw new Error(`check exited ${run.code}: ${run.stderr.slice(-3000)}`);
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as Report;
     const timings = parsed.projects[0]?.timings ?? {};
-    return { wallMs: run.wallMs, atHeadsMs: timings['roundTrip.atHeadsMs'] ?? 0 };
+    return {
+      wallMs: run.wallMs,
+      atHeadsMs: timings['roundTrip.atHeadsMs'] ?? 0,
+      roundTripMs: timings.roundTripMs ?? 0,
+    };
   };
 
   for (const [name, repo] of Object.entries(repos)) {
     const on: number[] = [];
     const off: number[] = [];
     const probe: number[] = [];
+    const roundTrip = { on: [] as number[], off: [] as number[] };
     await check(repo, configs.on); // warm-up: page cache, Python bytecode of the stack
     for (let i = 0; i < RUNS; i++) {
       // Alternate which goes first, against an order effect under a drifting load.
@@ -102,8 +107,13 @@ try {
         const a = await check(repo, configs.on);
         on.push(a.wallMs);
         probe.push(a.atHeadsMs);
+        roundTrip.on.push(a.roundTripMs);
       };
-      const runOff = async () => off.push((await check(repo, configs.off)).wallMs);
+      const runOff = async () => {
+        const b = await check(repo, configs.off);
+        off.push(b.wallMs);
+        roundTrip.off.push(b.roundTripMs);
+      };
       if (i % 2 === 0) {
         await runOn();
         await runOff();
@@ -114,7 +124,7 @@ try {
     }
     const ratio = median(on) / median(off);
     console.log(
-      `${name.padEnd(9)}  on ${median(on).toFixed(0)} ms   off ${median(off).toFixed(0)} ms   ratio on/off ${ratio.toFixed(3)}   (probe at heads ${median(probe).toFixed(0)} ms)`,
+      `${name.padEnd(9)}  on ${median(on).toFixed(0)} ms   off ${median(off).toFixed(0)} ms   ratio on/off ${ratio.toFixed(3)}   (probe at heads ${median(probe).toFixed(0)} ms; round trip on ${median(roundTrip.on).toFixed(0)} / off ${median(roundTrip.off).toFixed(0)} ms)`,
     );
   }
 } finally {
