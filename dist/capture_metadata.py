@@ -60,6 +60,17 @@ def _one_line(exc, path):
 
 
 def capture(request):
+    metadata, reason = load_metadata(request)
+    if metadata is None:
+        return {"tables": None, "reason": reason}
+    return {"tables": tables_of(metadata)}
+
+
+def load_metadata(request):
+    """(target_metadata, None) from the request's env.py, or (None, why there is none).
+
+    Also used by deploy_probe.py, which runs the same models against the migrated database.
+    """
     from alembic.config import Config
     from alembic.runtime.environment import EnvironmentContext
     from alembic.script import ScriptDirectory
@@ -71,7 +82,7 @@ def capture(request):
     script = ScriptDirectory.from_config(config)
     env_path = os.path.join(script.dir, "env.py")
     if not os.path.exists(env_path):
-        return {"tables": None, "reason": "the base commit has no env.py at %s" % script.dir}
+        return None, "the base commit has no env.py at %s" % script.dir
 
     captured = {}
     real_configure = EnvironmentContext.configure
@@ -100,9 +111,9 @@ def capture(request):
     metadata = captured["metadata"] if captured.get("configured") else namespace.get("target_metadata")
     if metadata is None:
         if failure is not None:
-            return {"tables": None, "reason": "env.py failed on the base commit: %s" % failure}
-        return {"tables": None, "reason": "env.py passes no target_metadata to context.configure"}
-    return {"tables": tables_of(metadata)}
+            return None, "env.py failed on the base commit: %s" % failure
+        return None, "env.py passes no target_metadata to context.configure"
+    return metadata, None
 
 
 def main():

@@ -1,6 +1,8 @@
 import {
   as,
   baseMapping,
+  type Consequence,
+  sameObjectName,
   findingAt,
   q,
   qualifiedName,
@@ -17,7 +19,11 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'DROP TABLE of an existing table the application deployed from the base branch (without --base: the models at HEAD) still maps (or may map: models unknown).',
     help: 'Stop using the table in a deploy first; drop it in a later revision once nothing reads it (and after a backup).',
+    // The running release's queries of the dropped table failing is this drop, seen from the app.
+    explains: ['breaks-deployed-app'],
   },
+  explainsConsequence: ({ subjects, causeSubjects }: Consequence): boolean =>
+    subjects[0] === 'missing-table' && sameObjectName(subjects[1], causeSubjects?.[0]),
   check(ctx) {
     return ctx.statements.flatMap((stmt) => {
       const drop = as(stmt.node, 'DropStmt');
@@ -40,12 +46,15 @@ export const rule: Rule<SqlRuleContext> = {
         }
         if (mapping.kind === 'mapped') {
           return [
-            findingAt(
-              ctx,
-              stmt,
-              `DROP TABLE ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs and fails on every query of that model, and the downgrade cannot bring the rows back`,
-              `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup).`,
-            ),
+            {
+              ...findingAt(
+                ctx,
+                stmt,
+                `DROP TABLE ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs and fails on every query of that model, and the downgrade cannot bring the rows back`,
+                `Remove the model of ${q(table)} and deploy that first; drop the table in a later revision (after a backup).`,
+              ),
+              subjects: [table],
+            },
           ];
         }
         return [

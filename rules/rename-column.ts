@@ -26,11 +26,15 @@ export const rule: Rule<SqlRuleContext> = {
       // A column added earlier in this revision is unknown to running code.
       if (r.subname && ctx.isNewColumn(table, r.subname, stmt.seq)) return [];
       return [
-        findingAt(
-          ctx,
-          stmt,
-          `RENAME COLUMN ${q(r.subname ?? '')} TO ${q(r.newname ?? '')} on existing table ${q(table)}: application instances still running the old code fail on every query that names ${q(r.subname ?? '')} until they are replaced`,
-        ),
+        {
+          ...findingAt(
+            ctx,
+            stmt,
+            `RENAME COLUMN ${q(r.subname ?? '')} TO ${q(r.newname ?? '')} on existing table ${q(table)}: application instances still running the old code fail on every query that names ${q(r.subname ?? '')} until they are replaced`,
+          ),
+          // The renamed column, for breaks-deployed-app, which proves the same cause.
+          subjects: [`${table}.${r.subname ?? ''}`],
+        },
       ];
     });
   },

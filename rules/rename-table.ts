@@ -24,11 +24,15 @@ export const rule: Rule<SqlRuleContext> = {
       // A table created in this revision is unknown to running code; one dropped later is gone anyway.
       if (!isLiveTable(ctx, table, stmt.seq)) return [];
       return [
-        findingAt(
-          ctx,
-          stmt,
-          `RENAME of existing table ${q(table)} TO ${q(r.newname ?? '')}: application instances still running the old code fail on every query of ${q(table)} until they are replaced`,
-        ),
+        {
+          ...findingAt(
+            ctx,
+            stmt,
+            `RENAME of existing table ${q(table)} TO ${q(r.newname ?? '')}: application instances still running the old code fail on every query of ${q(table)} until they are replaced`,
+          ),
+          // The renamed table, for breaks-deployed-app, which proves the same cause.
+          subjects: [table],
+        },
       ];
     });
   },

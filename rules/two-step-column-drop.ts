@@ -1,5 +1,7 @@
 import {
   baseMapping,
+  type Consequence,
+  sameObjectName,
   existingTableAlters,
   findingAt,
   q,
@@ -17,7 +19,11 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'DROP COLUMN of a column the application deployed from the base branch (without --base: the models at HEAD) still maps (or may map: models unknown).',
     help: 'First deploy the application without the column (remove it from the model), then drop it in a later revision.',
+    // The running release's queries naming the dropped column failing is this drop, seen from the app.
+    explains: ['breaks-deployed-app'],
   },
+  explainsConsequence: ({ subjects, causeSubjects }: Consequence): boolean =>
+    subjects[0] === 'missing-column' && sameObjectName(subjects[1], causeSubjects?.[0]),
   check(ctx) {
     const out: RuleFinding[] = [];
     for (const { stmt, table, cmds } of existingTableAlters(ctx)) {
@@ -39,14 +45,15 @@ export const rule: Rule<SqlRuleContext> = {
           continue;
         }
         if (mapping.kind === 'mapped') {
-          out.push(
-            findingAt(
+          out.push({
+            ...findingAt(
               ctx,
               stmt,
               `DROP COLUMN ${q(column)} on ${q(table)}, which the base branch's models still map (commit ${mapping.commit}): the application deployed from the base is live while this migration runs, and every query of that model names the column and fails until the new release is out`,
               `Remove ${q(column)} from the model and deploy that first; drop the column in a later revision (its pull request's base then no longer maps it).`,
             ),
-          );
+            subjects: [`${table}.${column}`],
+          });
           continue;
         }
         out.push(

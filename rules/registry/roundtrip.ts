@@ -12,6 +12,7 @@ import { rule as downgradeFailsWithData } from '../downgrade-fails-with-data.js'
 import { rule as downgradeLosesData } from '../downgrade-loses-data.js';
 import { rule as observedTableRewrite } from '../observed-table-rewrite.js';
 import { rule as observedFullScan } from '../observed-full-scan.js';
+import { rule as breaksDeployedApp } from '../breaks-deployed-app.js';
 
 export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   upgradeFailed,
@@ -25,6 +26,7 @@ export const roundTripRules: ReadonlyArray<Rule<RoundTripRuleContext>> = [
   downgradeLosesData,
   observedTableRewrite,
   observedFullScan,
+  breaksDeployedApp,
 ];
 
 /** Round-trip rules about the whole project (run once, their findings are project-level). */

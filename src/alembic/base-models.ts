@@ -57,12 +57,12 @@ const RESULT_MARKER = 'MIGRATION_GUARD_METADATA ';
 const PLACEHOLDER_URL = 'postgresql://migration-guard-models@127.0.0.1:9/models_only';
 
 /** capture_metadata.py next to the bundle (dist/) or, from sources, in src/driver/. */
-export function captureScriptPath(): string {
+export function captureScriptPath(name = 'capture_metadata.py'): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.join(here, 'capture_metadata.py'),
-    path.resolve(here, '..', 'driver', 'capture_metadata.py'),
-    path.resolve(here, '..', 'src', 'driver', 'capture_metadata.py'),
+    path.join(here, name),
+    path.resolve(here, '..', 'driver', name),
+    path.resolve(here, '..', 'src', 'driver', name),
   ];
   return candidates.find((c) => existsSync(c)) ?? (candidates[0] as string);
 }
@@ -135,41 +135,89 @@ async function loadHeadModels(req: BaseModelsRequest, repoRoot: string): Promise
 type CaptureResult =
   { tables: Record<string, string[]>; reason?: undefined } | { tables: null; reason: string };
 
-function runCapture(
+function runCapture(req: BaseModelsRequest, where: ModelsPlace): Promise<CaptureResult> {
+  return runModelsPython(req, where, {
+    script: captureScriptPath(),
+    marker: RESULT_MARKER,
+    request: {},
+    parse: parseResult,
+    fail: (reason) => ({ tables: null, reason }),
+    what: 'models',
+  });
+}
+
+/**
+ * Where a models program runs: `worktree` is the checkout shown to the sandbox (the base
+ * commit's worktree, or the repository itself for the models at HEAD).
+ */
+export interface ModelsPlace {
+  worktree: string;
+  configPath: string;
+  cwd: string;
+  sysPath: string[];
+}
+
+/** One run of a models program (capture_metadata.py, deploy_probe.py) and how to read it. */
+export interface ModelsProgram<T> {
+  /** Absolute path of the .py file. */
+  script: string;
+  /** Prefix of the one stdout line that carries the JSON result. */
+  marker: string;
+  /** Added to the request on stdin (configPath, section, sysPath, placeholderUrl). */
+  request: Record<string, unknown>;
+  parse: (raw: unknown) => T;
+  fail: (reason: string) => T;
+  /** What the program gives, for messages ("models"). */
+  what: string;
+  /**
+   * A second stdin line, sent when this settles (null: stdin is closed without it). The
+   * program loads the models first and waits for it; the timeout runs from then on.
+   */
+  later?: Promise<string | null>;
+}
+
+/**
+ * Runs a models program on the base commit's env.py in the user's Python: every such Python
+ * process goes through here, with env.py's URL variable set to the placeholder and the
+ * runner's secrets left out. Anything the program needs beyond that comes on stdin.
+ */
+export function runModelsPython<T>(
   req: BaseModelsRequest,
-  where: { worktree: string; configPath: string; cwd: string; sysPath: string[] },
-): Promise<CaptureResult> {
+  where: ModelsPlace,
+  program: ModelsProgram<T>,
+): Promise<T> {
   const [command, ...prefix] = req.python;
-  if (!command) return Promise.resolve({ tables: null, reason: 'no Python command configured' });
+  if (!command) return Promise.resolve(program.fail('no Python command configured'));
   const request = JSON.stringify({
     configPath: where.configPath,
     section: 'alembic',
     sysPath: where.sysPath,
     placeholderUrl: PLACEHOLDER_URL,
+    ...program.request,
   });
-  const script = captureScriptPath();
   // The base branch's code runs in the same sandbox as the pull request's: it sees the
   // worktree (without its `.git`) and the script, read-only.
   const sandboxing = sandboxedCommand({
-    argv: [command, ...prefix, script],
+    argv: [command, ...prefix, program.script],
     cwd: where.cwd,
-    expose: [where.worktree, path.dirname(script)],
+    expose: [where.worktree, path.dirname(program.script)],
     env: {
       ...untrustedEnvironment(process.env, { name: req.databaseUrlEnv, url: PLACEHOLDER_URL }),
       PYTHONDONTWRITEBYTECODE: '1',
     },
   });
   return sandboxing.then((sandboxed) =>
-    captureIn(req, sandboxed, where.cwd, request).finally(() => sandboxed.cleanup()),
+    runSandboxed(req, sandboxed, where.cwd, request, program).finally(() => sandboxed.cleanup()),
   );
 }
 
-function captureIn(
+function runSandboxed<T>(
   req: BaseModelsRequest,
   sandboxed: SandboxedCommand,
   cwd: string,
   request: string,
-): Promise<CaptureResult> {
+  program: ModelsProgram<T>,
+): Promise<T> {
   return new Promise((resolve) => {
     const child = spawn(sandboxed.command, sandboxed.args, {
       cwd,
@@ -181,44 +229,74 @@ function captureIn(
     let stdout = '';
     let stderr = '';
     let settled = false;
-    const finish = (result: CaptureResult) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (result: T) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       resolve(result);
     };
     const timeoutMs = req.timeoutMs ?? 120_000;
-    const timer = setTimeout(() => {
-      try {
-        if (child.pid) sandboxed.signalGroup(child.pid, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-      finish({ tables: null, reason: `loading the base models did not finish within ${timeoutMs} ms` });
-    }, timeoutMs);
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    const startTimer = () => {
+      timer = setTimeout(() => {
+        try {
+          if (child.pid) sandboxed.signalGroup(child.pid, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+        finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+    };
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+      // A program that waits for a second request answers before it exits: no need to wait.
+      const line = program.later ? completeLine(stdout, program.marker) : null;
+      if (line !== null) finishWith(line);
+    });
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(-4096)));
-    child.on('error', (e) =>
-      finish({ tables: null, reason: `cannot run ${req.python.join(' ')}: ${e.message}` }),
-    );
+    child.on('error', (e) => finish(program.fail(`cannot run ${req.python.join(' ')}: ${e.message}`)));
+    const finishWith = (line: string) => {
+      try {
+        finish(program.parse(JSON.parse(line.slice(program.marker.length)) as unknown));
+      } catch (e) {
+        finish(program.fail(`unreadable ${program.what} result: ${firstLine(e)}`));
+      }
+    };
     child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+      const line = stdout.split('\n').find((l) => l.startsWith(program.marker));
       if (!line) {
         const last = stderr.trim().split('\n').at(-1) ?? '';
-        finish({ tables: null, reason: `${req.python.join(' ')} exited ${code} without models: ${last}` });
+        finish(program.fail(`${req.python.join(' ')} exited ${code} without ${program.what}: ${last}`));
         return;
       }
-      try {
-        finish(parseResult(JSON.parse(line.slice(RESULT_MARKER.length)) as unknown));
-      } catch (e) {
-        finish({ tables: null, reason: `unreadable models result: ${firstLine(e)}` });
-      }
+      finishWith(line);
     });
     child.stdin.on('error', () => {
       // The process may exit before reading stdin; 'close' reports it.
     });
-    child.stdin.end(request);
+    if (!program.later) {
+      startTimer();
+      child.stdin.end(request);
+      return;
+    }
+    child.stdin.write(`${request}\n`);
+    void program.later.then((line) => {
+      if (settled) return;
+      if (line === null) {
+        child.stdin.end();
+        return;
+      }
+      startTimer();
+      child.stdin.end(`${line}\n`);
+    });
   });
+}
+
+/** The first whole line of `stdout` that starts with `marker`, or null. */
+function completeLine(stdout: string, marker: string): string | null {
+  const lines = stdout.split('\n');
+  lines.pop(); // not yet ended by a newline
+  return lines.find((l) => l.startsWith(marker)) ?? null;
 }
 
 /** Validates the script's JSON: only string table names and string column lists pass. */
@@ -235,7 +313,7 @@ function parseResult(raw: unknown): CaptureResult {
   return { tables };
 }
 
-function firstLine(e: unknown): string {
+export function firstLine(e: unknown): string {
   const text = e instanceof Error ? (e as { stderr?: string }).stderr || e.message : String(e);
   return text.trim().split('\n')[0] ?? '';
 }

@@ -18,6 +18,8 @@ import path from 'node:path';
 import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
+import type { DeployProbe } from '../alembic/deploy-probe.js';
+import { deployProbeStage } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
 const DEFAULT_SERVER_VERSION_NUM = DEFAULT_POSTGRES_MAJOR * 10_000;
@@ -30,6 +32,8 @@ export interface DatabaseStage {
   roundTripMs: number | null;
   /** Where the round trip's time went (driver start, base upgrade, steps, snapshots…), ms. */
   roundTripTimings: Record<string, number>;
+  /** The base release's models run against the migrated schema; null when not run. */
+  deployProbe: DeployProbe | null;
 }
 
 /**
@@ -57,6 +61,7 @@ export async function databaseStage(
     database: null,
     roundTripMs: null,
     roundTripTimings: {},
+    deployProbe: null,
   };
   if (config.database.kind !== 'none' && analysis.pending.length > 0 && escapesRepository(analysis)) {
     config.log.warning(
@@ -67,8 +72,18 @@ export async function databaseStage(
   const seed = await seedInput(config);
   // A wrong stats file is a usage error before anything runs.
   if (config.tableStats) await loadTableStats(config.tableStats);
-  const server = await getServer();
-  const database: Database = await server.createDatabase({ migrationRole: config.migrationRole });
+  // Loads the base release's models while the server starts and the round trip runs.
+  const deployProbe = await deployProbeStage(config, project, analysis, (probe) => {
+    out.deployProbe = probe;
+  });
+  let database: Database;
+  try {
+    const server = await getServer();
+    database = await server.createDatabase({ migrationRole: config.migrationRole });
+  } catch (e) {
+    await deployProbe?.close();
+    throw e;
+  }
   try {
     out.serverVersionNum = database.serverVersionNum;
     out.database = {
@@ -108,6 +123,7 @@ export async function databaseStage(
       statementTimeoutMs: config.statementTimeoutMs,
       stepTimeoutMs: config.stepTimeoutMs,
       modelDrift: config.rules['model-drift'] !== undefined && config.rules['model-drift'] !== 'off',
+      atHeads: deployProbe ? () => deployProbe.atHeads(database.url) : undefined,
       log: config.log,
       seed,
       adminUrl: database.adminUrl,
@@ -129,7 +145,7 @@ export async function databaseStage(
           estimateLocks(step.statements, stats, step.phase === 'upgrade' ? rev.data?.rows : undefined);
     }
   } finally {
-    await database.dispose();
+    await Promise.all([deployProbe?.close(), database.dispose()]);
   }
   return out;
 }

@@ -14,6 +14,7 @@ import type { CheckProgress } from './progress.js';
 import type { RuleCatalogue } from './catalogue.js';
 import { baseModelsStage } from './base-models.js';
 import { databaseStage, runsDatabase } from './database.js';
+import { deployProbeNote } from './deploy.js';
 import { placeFindings } from './findings.js';
 import { revisionsStage } from './revisions.js';
 
@@ -51,6 +52,7 @@ export async function checkProject(
   timings.lintMs = Math.round(performance.now() - lintStart);
 
   const projectFindings = placeFindings(config, [...graphFindings, ...stage.findings], stage, rules);
+  const note = deployProbeNote(config, analysis, db.roundTrip !== null, db.deployProbe);
   return {
     id: project.id,
     config: project.id,
@@ -63,6 +65,7 @@ export async function checkProject(
     mode: runsDatabase(config, analysis) ? 'full' : 'static',
     database: db.database,
     timings,
+    ...(note ? { notes: [note] } : {}),
     ...(db.roundTrip?.seed
       ? {
           seed: {

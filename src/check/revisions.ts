@@ -20,6 +20,7 @@ import { downgradeLosses } from '../roundtrip/upgrade-drops.js';
 import { lintRevisionSql } from '../lint/sql.js';
 import type { RuleCatalogue } from './catalogue.js';
 import type { DatabaseStage } from './database.js';
+import { placeDeployFailures } from './deploy.js';
 
 export interface RevisionsStage {
   revisions: RevisionReport[];
@@ -55,6 +56,11 @@ export async function revisionsStage(
     );
   }
   const namingConvention = await usesNamingConvention(project);
+  const probe = db.deployProbe;
+  const deployed =
+    roundTrip && probe?.known
+      ? placeDeployFailures(probe.failures, roundTrip, analysis.pending, probe.commit)
+      : null;
   for (const id of analysis.pending) {
     const parsed = analysis.parsed.get(id);
     const relFile = parsed?.relFile ?? '';
@@ -72,6 +78,7 @@ export async function revisionsStage(
             revision: rt,
             relFile,
             modelDrift: isLast ? (roundTrip?.modelDrift ?? null) : null,
+            deployedApp: deployed?.get(id) ?? null,
             upgradeLine: parsed?.upgrade?.defLine ?? null,
             downgradeLine: parsed?.downgrade?.defLine ?? null,
             maxLockMs: config.maxLockMs,

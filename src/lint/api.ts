@@ -7,6 +7,7 @@
 
 // The rule contract.
 export type { Consequence, Rule, RuleFinding, RuleKind, RuleMeta, RuleSetting } from './types.js';
+export { sameObjectName } from './types.js';
 export type { Severity } from '../model.js';
 
 // The three contexts: the revision graph, one revision's round trip, one revision's SQL.
@@ -19,7 +20,11 @@ export { observedBlocks, observationText } from '../roundtrip/observed.js';
 export { duration } from '../roundtrip/estimate.js';
 // Data an upgrade dropped on purpose is the drop's finding, not its downgrade's.
 export { downgradeLosses, upgradeDrops } from '../roundtrip/upgrade-drops.js';
-export type { ProjectRoundTripContext, RoundTripRuleContext } from '../roundtrip/rule-context.js';
+export type {
+  DeployedAppBreak,
+  ProjectRoundTripContext,
+  RoundTripRuleContext,
+} from '../roundtrip/rule-context.js';
 export type { DeclaredIrreversible } from '../alembic/irreversible.js';
 export { declaredIrreversible, statesReason } from '../alembic/irreversible.js';
 export type { AnalyzedStatement, SqlRuleContext, UnparsableStatement } from '../sql/rule-context.js';

@@ -32,7 +32,12 @@ export function groupByCause(findings: PlacedFinding[], rules: ReadonlyArray<Cau
     if (!rule?.meta.explains?.includes(effect.finding.rule)) return false;
     if (!sameStatement(cause.finding.statement, effect.finding.statement)) return false;
     const narrow = rule.explainsConsequence;
-    return narrow ? narrow.call(rule, { rule: effect.finding.rule, subjects: effect.subjects ?? [] }) : true;
+    const consequence = {
+      rule: effect.finding.rule,
+      subjects: effect.subjects ?? [],
+      causeSubjects: cause.subjects ?? [],
+    };
+    return narrow ? narrow.call(rule, consequence) : true;
   };
 
   // Each finding's direct cause: the first finding (in input order) that explains it.

@@ -31,6 +31,19 @@ export type { RuleFinding } from '../model.js';
 export interface Consequence {
   rule: string;
   subjects: readonly string[];
+  /** The would-be cause's own subjects, to match the object both are about. */
+  causeSubjects?: readonly string[];
+}
+
+/** Two table or `table.column` names for the same object (`public.` and case aside). */
+export function sameObjectName(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const norm = (n: string) =>
+    n
+      .toLowerCase()
+      .replace(/"/g, '')
+      .replace(/^public\./, '');
+  return norm(a) === norm(b);
 }
 
 export interface Rule<Ctx> {

@@ -107,6 +107,11 @@ export interface ProjectReport {
   timings?: Record<string, number>;
   /** Seeding of the populated database; null/absent when the round trip ran on empty tables. */
   seed?: SeedReport | null;
+  /**
+   * What the check could not look at and why (the base release's models do not import, for
+   * breaks-deployed-app): information, never a failure. Absent when there is nothing to say.
+   */
+  notes?: string[];
 }
 
 export interface ReportSummary {

@@ -72,6 +72,7 @@ function renderProject(p: ProjectReport, options: TextOptions): string[] {
   );
   if (p.mode === 'static') out.push('  static checks only: no database was used, the round trip did not run');
   for (const warning of securityWarnings(p)) out.push(`  warning: ${warning}`);
+  for (const note of p.notes ?? []) out.push(`  note: ${note}`);
   const pending = p.revisions.filter((r) => r.pending);
   if (pending.length === 0) out.push('  no pending revisions');
   for (const r of p.revisions) out.push(...renderRevision(r, options));

@@ -1,4 +1,5 @@
 /** What round-trip rules see: one revision's round trip, plus the project's model drift. */
+import type { DeployFailure } from '../alembic/deploy-probe.js';
 import type { BaseFailure, RevisionRoundTrip } from './types.js';
 
 export type { BaseFailure };
@@ -12,6 +13,16 @@ export interface ProjectRoundTripContext {
   pending: readonly string[];
 }
 
+/** A statement of the base release the migrated schema rejects, placed on this revision. */
+export interface DeployedAppBreak extends DeployFailure {
+  /** The base commit the models were read from. */
+  commit: string;
+  /** Line of the revision's statement that caused it, when one names the table. */
+  line: number | null;
+  /** The column's new name, when this revision renamed it. */
+  renamedTo: string | null;
+}
+
 export interface RoundTripRuleContext {
   revision: RevisionRoundTrip;
   /** Revision file relative to the repository root (or project dir). */
@@ -21,6 +32,11 @@ export interface RoundTripRuleContext {
    * Only set on the context of the revision the drift is reported on (the last pending one).
    */
   modelDrift?: string[] | null;
+  /**
+   * What the application deployed from the base branch can no longer do once this revision
+   * ran (breaks-deployed-app); null or absent when its models were not run.
+   */
+  deployedApp?: DeployedAppBreak[] | null;
   /** Line of `def upgrade` / `def downgrade` in the revision file, when known (static parse). */
   upgradeLine?: number | null;
   downgradeLine?: number | null;

@@ -206,6 +206,12 @@ class RoundTripRunner implements RevisionRunner {
 
     let modelDrift: string[] | null = null;
     let modelDriftNote: string | null = null;
+    if (this.input.atHeads && (await this.upgradeToHeads(needsRebuild))) {
+      needsRebuild = false;
+      const t0 = performance.now();
+      await this.input.atHeads();
+      this.timings.time('atHeadsMs', performance.now() - t0);
+    }
     if (this.input.modelDrift) ({ modelDrift, modelDriftNote } = await this.computeModelDrift(needsRebuild));
     return this.result(baseUpgrade, revisions, modelDrift, modelDriftNote, started);
   }
@@ -358,6 +364,24 @@ class RoundTripRunner implements RevisionRunner {
     } finally {
       this.timings.time('rebuildMs', performance.now() - t0);
       this.log.debug(`  rebuilt database state for ${id} in ${Math.round(performance.now() - t0)} ms`);
+    }
+  }
+
+  /** True when the database is at heads (rebuilt from empty first after a failure). */
+  private async upgradeToHeads(needsRebuild: boolean): Promise<boolean> {
+    this.session.invalidate();
+    const t0 = performance.now();
+    try {
+      if (needsRebuild) await resetDatabase(this.session.db);
+      const up = await (this.driver as DriverClient).upgrade('heads');
+      if (!up.ok) this.log.debug(`  upgrade to heads for the deployed models failed: ${up.error}`);
+      return up.ok;
+    } catch (e) {
+      if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
+      this.log.debug(`  upgrade to heads for the deployed models failed: ${(e as Error).message}`);
+      return false;
+    } finally {
+      this.timings.time('headsUpgradeMs', performance.now() - t0);
     }
   }
 

@@ -39,6 +39,12 @@ export interface RoundTripInput {
   statementTimeoutMs: number;
   stepTimeoutMs: number;
   modelDrift: boolean;
+  /**
+   * Called once after every pending revision ran, with the database upgraded to heads (on the
+   * seeded rows unless a failure made the run rebuild it): the deployed release's models are
+   * run against it there (src/check/deploy.ts). Whatever it does must leave no trace.
+   */
+  atHeads?: () => Promise<void>;
   log: Logger;
   driverPath?: string;
   /** ini section (alembic's -n); default `alembic`. */

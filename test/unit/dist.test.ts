@@ -37,6 +37,8 @@ describe('dist/', () => {
     const programs = readdirSync(path.join(root, 'src', 'driver')).filter((f) => f.endsWith('.py'));
     expect(programs.sort()).toEqual([
       'capture_metadata.py',
+      'deploy_probe.py',
+      'deploy_values.py',
       'driver.py',
       'driver_capture.py',
       'driver_channel.py',

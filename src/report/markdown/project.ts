@@ -27,10 +27,11 @@ export function projectBlocks(project: ProjectReport, projectCount: number, opts
   const table =
     pending.length === 0 ? 'No pending revisions: nothing to round-trip.' : revisionTable(pending, opts);
   const warnings = securityWarnings(project).map((w) => `> [!WARNING]\n> ${w}`);
+  const notes = (project.notes ?? []).map((n) => `> [!NOTE]\n> ${escapeText(oneLine(n))}`);
   const seeded = [seedText(project), ...reseededText(pending)].filter((x) => x !== '').join(' ');
   blocks.push({
     kind: 'core',
-    text: [header, ...warnings, table, seeded].filter((x) => x !== '').join('\n\n'),
+    text: [header, ...warnings, ...notes, table, seeded].filter((x) => x !== '').join('\n\n'),
   });
 
   const projectFindings = project.findings.filter((f) => !f.ignored);

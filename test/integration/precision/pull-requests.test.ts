@@ -246,10 +246,15 @@ op.alter_column("users", "email_address", new_column_name="email")`,
       },
       baseModels: modelsPy(),
     });
+    // The base models map users.email and posts: the running release's queries fail
+    // (breaks-deployed-app, an error), and each rename warning is the same cause, under it.
     expect(pr.findings).toEqual([
-      ['rename-column', line(pr, 'new_column_name="email_address"'), 'warning'],
-      ['rename-table', line(pr, 'op.rename_table("posts", "articles")'), 'warning'],
+      ['breaks-deployed-app', line(pr, 'new_column_name="email_address"'), 'error'],
+      ['breaks-deployed-app', line(pr, 'op.rename_table("posts", "articles")'), 'error'],
       ['unnamed-constraint', line(pr, 'op.create_primary_key(None'), 'warning'],
     ]);
+    expect(
+      pr.all.filter((f) => f.rule === 'breaks-deployed-app').map((f) => f.related?.map((r) => r.rule)),
+    ).toEqual([['rename-column'], ['rename-table']]);
   }, 120_000);
 });

@@ -287,6 +287,9 @@ function fullReport(): ActionReport {
       userSql: { file: 'seed.sql', ok: false, error: 'relation "x" does not exist' },
     },
     findings: [finding({ rule: 'multiple-heads', severity: 'warning' })],
+    notes: [
+      "breaks-deployed-app: the base release's models were not run against the migrated schema: env.py failed on the base commit: ModuleNotFoundError: No module named 'stripe'",
+    ],
   });
   return {
     ...report([full]),

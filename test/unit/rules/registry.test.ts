@@ -63,6 +63,8 @@ const CATALOG = [
   'prefer-identity',
   'prefer-timestamptz',
   'prefer-text-over-varchar',
+  // issue 23: the base release against the migrated schema
+  'breaks-deployed-app',
 ];
 
 export function readmeRulesTable(): string {
