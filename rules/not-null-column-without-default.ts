@@ -7,7 +7,9 @@ import {
   findingAt,
   isNullConstant,
   q,
+  sameObjectName,
   type AnalyzedStatement,
+  type Consequence,
   type Rule,
   type SqlRuleContext,
 } from '../src/lint/api.js';
@@ -50,8 +52,14 @@ export const rule: Rule<SqlRuleContext> = {
     summary:
       'ADD COLUMN … NOT NULL without a default on an existing table fails as soon as the table has rows.',
     help: 'Add the column nullable (or with a constant server_default), backfill in batches, then make it NOT NULL.',
-    // On rows the statement fails: the observed failure is this finding's evidence, not a second one.
-    explains: ['upgrade-fails-with-data'],
+    // On rows the statement fails: the observed failure is this finding's evidence, not a second
+    // one. And the running release, which never sends the column, fails every insert: the same
+    // cause, the same fix.
+    explains: ['upgrade-fails-with-data', 'breaks-deployed-app'],
+  },
+  explainsConsequence({ rule, subjects, causeSubjects, sameStatement }: Consequence): boolean {
+    if (rule === 'upgrade-fails-with-data') return sameStatement === true;
+    return subjects[0] === 'not-null' && sameObjectName(subjects[1], causeSubjects?.[0]);
   },
   check(ctx) {
     const out = [];
@@ -59,13 +67,15 @@ export const rule: Rule<SqlRuleContext> = {
       for (const cmd of cmds) {
         const col = addedColumn(cmd);
         if (!col || !notNullWithoutDefault(col)) continue;
-        out.push(
-          findingAt(
+        out.push({
+          ...findingAt(
             ctx,
             stmt,
             `ADD COLUMN ${q(col.colname ?? '')} NOT NULL without a default on existing table ${q(table)}: PostgreSQL fills existing rows with NULL, so the statement fails on any table with rows (${whatThisRunSaw(ctx, stmt, table)})`,
           ),
-        );
+          // The column, for the running release's failing inserts (breaks-deployed-app).
+          subjects: [`${table}.${col.colname ?? ''}`],
+        });
       }
     }
     return out;

@@ -33,6 +33,11 @@ export interface Consequence {
   subjects: readonly string[];
   /** The would-be cause's own subjects, to match the object both are about. */
   causeSubjects?: readonly string[];
+  /**
+   * Both findings name the same statement (or one of them names none). Without
+   * `explainsConsequence` a consequence must; a rule that narrows decides per consequence.
+   */
+  sameStatement?: boolean;
 }
 
 /** Two table or `table.column` names for the same object (`public.` and case aside). */

@@ -1,9 +1,8 @@
 /**
  * The round trip: for every pending revision, in topological order, on one fresh database and
- * one driver process, the revision's round trip (revision.ts). A failure does not stop the
- * run: the database is rebuilt and the next revision goes on, so one pull request shows every
- * problem. This file owns the driver and decides what runs; our database session and its
- * snapshots are in session.ts, the step records in steps.ts.
+ * one driver process, the revision's round trip (revision.ts). A failure does not stop the run:
+ * the database is rebuilt and the next revision goes on, so one pull request shows every problem.
+ * This file owns the driver and decides what runs; our session is in session.ts, records in steps.ts.
  */
 import { infraError } from '../errors.js';
 import { setActivity } from '../lifecycle.js';
@@ -17,6 +16,7 @@ import {
   type LoadResult,
 } from '../driver/client.js';
 import { loadProject, startDriverProcess } from './driver-start.js';
+import { modelDriftAtHeads } from './model-drift.js';
 import { sameSet } from './lineage.js';
 import { replayOnEmptyCopy, type EmptyReplay } from './empty-replay.js';
 import { resetDatabase } from './reset.js';
@@ -212,7 +212,14 @@ class RoundTripRunner implements RevisionRunner {
       await this.input.atHeads();
       this.timings.time('atHeadsMs', performance.now() - t0);
     }
-    if (this.input.modelDrift) ({ modelDrift, modelDriftNote } = await this.computeModelDrift(needsRebuild));
+    if (this.input.modelDrift)
+      ({ modelDrift, modelDriftNote } = await modelDriftAtHeads({
+        driver: this.driver as DriverClient,
+        session: this.session,
+        needsRebuild,
+        timings: this.timings,
+        restartDriver: () => this.restartDriver(),
+      }));
     return this.result(baseUpgrade, revisions, modelDrift, modelDriftNote, started);
   }
 
@@ -382,26 +389,6 @@ class RoundTripRunner implements RevisionRunner {
       return false;
     } finally {
       this.timings.time('headsUpgradeMs', performance.now() - t0);
-    }
-  }
-
-  private async computeModelDrift(
-    needsRebuild: boolean,
-  ): Promise<{ modelDrift: string[] | null; modelDriftNote: string | null }> {
-    this.session.invalidate();
-    const t0 = performance.now();
-    try {
-      const driver = this.driver as DriverClient;
-      if (needsRebuild) await resetDatabase(this.session.db);
-      const up = await driver.upgrade('heads');
-      if (!up.ok) return { modelDrift: null, modelDriftNote: `upgrade to heads failed: ${up.error}` };
-      const drift = await driver.modelDrift();
-      return { modelDrift: drift.drift, modelDriftNote: drift.reason };
-    } catch (e) {
-      if (e instanceof DriverCrashError) await this.restartDriver().catch(() => undefined);
-      return { modelDrift: null, modelDriftNote: (e as Error).message };
-    } finally {
-      this.timings.time('modelDriftMs', performance.now() - t0);
     }
   }
 }

@@ -154,6 +154,7 @@ describe('actionOptionsFromInputs', () => {
       reportFile: '/runner/tmp/migration-guard-report.json',
       sarifFile: null,
       allowUntrusted: false,
+      allowUnsandboxed: false,
       expectedProjects: [],
       noProjectsExpected: false,
       maxAnnotations: 10,
