@@ -108,12 +108,7 @@ describe.each(testPythons())('one cause, one finding ($name)', ({ argv }) => {
     expect(run.status).toBe(1);
     // The running release never sends the column: its inserts fail too, the same cause.
     expect(run.findings.map(ruleOf)).toEqual([
-      [
-        'not-null-column-without-default',
-        'error',
-        false,
-        ['upgrade-fails-with-data', 'breaks-deployed-app'],
-      ],
+      ['not-null-column-without-default', 'error', false, ['upgrade-fails-with-data', 'breaks-deployed-app']],
     ]);
     const root = run.findings[0];
     expect(root?.statement).toMatch(/ALTER TABLE users ADD COLUMN plan TEXT NOT NULL/);
