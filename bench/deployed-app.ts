@@ -6,7 +6,8 @@
  * starts so both see the same load. Two projects: the shop of test/integration/deploy (declarative
  * models from a mixin, env.py hands them to alembic) and the same project without models
  * (env.py's target_metadata = None), which must pay nothing. Prints the medians and the ratio
- * on / off (goal ≤ 1.15 with models, ≈ 1.0 without).
+ * on / off (goal ≤ 1.15 with models, ≈ 1.0 without), of the wall time and of the CPU time the
+ * check and its processes used (GNU time), which a loaded machine disturbs less.
  *
  *   node --experimental-transform-types --no-warnings --import ./bench/ts-hooks.mjs bench/deployed-app.ts [runs=5] [python=/usr/bin/python3]
  *
@@ -29,6 +30,9 @@ const PYTHON = process.argv[3] ?? '/usr/bin/python3';
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.resolve(process.env.MIGRATION_GUARD_DIST ?? path.join(root, 'dist'));
 
+/** GNU time: the rusage of the check and its waited-for descendants. */
+const TIME = '/usr/bin/time';
+const CPU_MARK = 'MG_BENCH_CPU ';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 async function project(envPy: string): Promise<AlembicRepo> {
@@ -63,9 +67,14 @@ try {
   );
   const check = async (repo: AlembicRepo, config: string) => {
     const report = path.join(outDir, 'report.json');
+    // CPU time of the check and every process it waited for (Python, git, the sandbox), not of
+    // the server this bench started: less sensitive than the wall time to a loaded machine.
     const run = await runMeasured(
-      process.execPath,
+      TIME,
       [
+        '-f',
+        `${CPU_MARK}%U %S`,
+        process.execPath,
         path.join(dist, 'cli.js'),
         'check',
         '--base',
@@ -88,8 +97,11 @@ try {
     if (run.code !== 0) throw new Error(`check exited ${run.code}: ${run.stderr.slice(-3000)}`);
     const parsed = JSON.parse(readFileSync(report, 'utf8')) as Report;
     const timings = parsed.projects[0]?.timings ?? {};
+    const cpu = run.stderr.split('\n').find((l) => l.startsWith(CPU_MARK));
+    const [user, system] = (cpu?.slice(CPU_MARK.length) ?? 'NaN NaN').split(' ').map(Number);
     return {
       wallMs: run.wallMs,
+      cpuMs: ((user ?? NaN) + (system ?? NaN)) * 1000,
       atHeadsMs: timings['roundTrip.atHeadsMs'] ?? 0,
       roundTripMs: timings.roundTripMs ?? 0,
     };
@@ -98,6 +110,7 @@ try {
   for (const [name, repo] of Object.entries(repos)) {
     const on: number[] = [];
     const off: number[] = [];
+    const cpu = { on: [] as number[], off: [] as number[] };
     const probe: number[] = [];
     const roundTrip = { on: [] as number[], off: [] as number[] };
     await check(repo, configs.on); // warm-up: page cache, Python bytecode of the stack
@@ -106,12 +119,14 @@ try {
       const runOn = async () => {
         const a = await check(repo, configs.on);
         on.push(a.wallMs);
+        cpu.on.push(a.cpuMs);
         probe.push(a.atHeadsMs);
         roundTrip.on.push(a.roundTripMs);
       };
       const runOff = async () => {
         const b = await check(repo, configs.off);
         off.push(b.wallMs);
+        cpu.off.push(b.cpuMs);
         roundTrip.off.push(b.roundTripMs);
       };
       if (i % 2 === 0) {
@@ -125,6 +140,9 @@ try {
     const ratio = median(on) / median(off);
     console.log(
       `${name.padEnd(9)}  on ${median(on).toFixed(0)} ms   off ${median(off).toFixed(0)} ms   ratio on/off ${ratio.toFixed(3)}   (probe at heads ${median(probe).toFixed(0)} ms; round trip on ${median(roundTrip.on).toFixed(0)} / off ${median(roundTrip.off).toFixed(0)} ms)`,
+    );
+    console.log(
+      `${''.padEnd(9)}  cpu on ${median(cpu.on).toFixed(0)} ms   off ${median(cpu.off).toFixed(0)} ms   ratio on/off ${(median(cpu.on) / median(cpu.off)).toFixed(3)}`,
     );
   }
 } finally {

@@ -52,7 +52,8 @@ export interface BaseModelsRequest {
   timeoutMs?: number;
 }
 
-const RESULT_MARKER = 'MIGRATION_GUARD_METADATA ';
+/** capture_metadata.py's result line (deploy_probe.py writes it too when asked to capture). */
+export const RESULT_MARKER = 'MIGRATION_GUARD_METADATA ';
 /** Port 9 (discard) on loopback: an env.py that tries to connect is refused at once. */
 const PLACEHOLDER_URL = 'postgresql://migration-guard-models@127.0.0.1:9/models_only';
 
@@ -132,7 +133,7 @@ async function loadHeadModels(req: BaseModelsRequest, repoRoot: string): Promise
   return { known: true, source: 'head', commit: head, tables: result.tables };
 }
 
-type CaptureResult =
+export type CaptureResult =
   { tables: Record<string, string[]>; reason?: undefined } | { tables: null; reason: string };
 
 function runCapture(req: BaseModelsRequest, where: ModelsPlace): Promise<CaptureResult> {
@@ -174,6 +175,11 @@ export interface ModelsProgram<T> {
    * program loads the models first and waits for it; the timeout runs from then on.
    */
   later?: Promise<string | null>;
+  /**
+   * A line the program writes before its result (deploy_probe.py's capture of the models,
+   * while it waits for `later`), handed over as soon as it is complete.
+   */
+  early?: { marker: string; receive: (raw: unknown) => void };
 }
 
 /**
@@ -247,8 +253,18 @@ function runSandboxed<T>(
         finish(program.fail(`loading the base ${program.what} did not finish within ${timeoutMs} ms`));
       }, timeoutMs);
     };
+    let earlyDone = false;
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
+      const early = program.early && !earlyDone ? completeLine(stdout, program.early.marker) : null;
+      if (early !== null && program.early) {
+        earlyDone = true;
+        try {
+          program.early.receive(JSON.parse(early.slice(program.early.marker.length)) as unknown);
+        } catch (e) {
+          program.early.receive({ tables: null, reason: `unreadable models result: ${firstLine(e)}` });
+        }
+      }
       // A program that waits for a second request answers before it exits: no need to wait.
       const line = program.later ? completeLine(stdout, program.marker) : null;
       if (line !== null) finishWith(line);
@@ -282,11 +298,12 @@ function runSandboxed<T>(
     child.stdin.write(`${request}\n`);
     void program.later.then((line) => {
       if (settled) return;
+      // Not run after all: the program exits on the closed stdin, or is killed in time.
+      startTimer();
       if (line === null) {
         child.stdin.end();
         return;
       }
-      startTimer();
       child.stdin.end(`${line}\n`);
     });
   });
@@ -300,7 +317,7 @@ function completeLine(stdout: string, marker: string): string | null {
 }
 
 /** Validates the script's JSON: only string table names and string column lists pass. */
-function parseResult(raw: unknown): CaptureResult {
+export function parseResult(raw: unknown): CaptureResult {
   const obj = (raw ?? {}) as { tables?: unknown; reason?: unknown };
   if (obj.tables === null || obj.tables === undefined) {
     return { tables: null, reason: typeof obj.reason === 'string' ? obj.reason : 'no models found' };

@@ -13,9 +13,9 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { BaseModelsRequest } from './base-models.js';
+import type { BaseModels, BaseModelsRequest } from './base-models.js';
 import type { AlembicProject } from './types.js';
-import { captureScriptPath, firstLine, runModelsPython } from './base-models.js';
+import { captureScriptPath, firstLine, parseResult, RESULT_MARKER, runModelsPython } from './base-models.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -110,6 +110,12 @@ export async function runDeployProbe(req: DeployProbeRequest): Promise<DeployPro
 export interface DeployProbeSession {
   run(databaseUrl: string, statementTimeoutMs: number): Promise<DeployProbe>;
   close(): Promise<void>;
+  /**
+   * What the models map, as loadBaseModels reads it, from the same process: the models are
+   * imported once for the two-step drop rules and the probe. Settles at the latest when the
+   * process ends.
+   */
+  baseModels: Promise<BaseModels>;
 }
 
 export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployProbeSession> {
@@ -118,6 +124,7 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
   const unknown = (reason: string): DeployProbeSession => ({
     run: () => Promise.resolve({ known: false, reason }),
     close: () => Promise.resolve(),
+    baseModels: Promise.resolve({ known: false, reason }),
   });
   if (repoRoot === null) return unknown('the project is not in a git repository');
   // No base commit (an audit): no release is running that the pull request could break.
@@ -145,10 +152,13 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
   const configPath = inBase(project.configPath);
   if (!existsSync(configPath)) {
     await remove();
-    return unknown(`${path.relative(repoRoot, project.configPath)} is not on the base commit`);
+    return unknown(`${path.relative(repoRoot, project.configPath)} does not exist on the base commit`);
   }
   let send: (line: string | null) => void = () => undefined;
   const later = new Promise<string | null>((resolve) => (send = resolve));
+  let captured: (models: BaseModels) => void = () => undefined;
+  const baseModels = new Promise<BaseModels>((resolve) => (captured = resolve));
+  const commit = baseCommit;
   const result = runModelsPython(
     req,
     {
@@ -160,14 +170,30 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
     {
       script: captureScriptPath('deploy_probe.py'),
       marker: MARKER,
-      request: {},
+      request: { capture: true },
       parse: parseProbe,
       fail: (reason): ParsedProbe => ({ failures: null, reason }),
       what: 'models probe',
       later,
+      early: {
+        marker: RESULT_MARKER,
+        receive: (raw) => {
+          const models = parseResult(raw);
+          captured(
+            models.tables === null
+              ? { known: false, reason: models.reason }
+              : { known: true, source: 'base', commit, tables: models.tables },
+          );
+        },
+      },
     },
   );
+  // No capture line (the process failed before the models were loaded): the probe's reason.
+  void result.then((parsed) =>
+    captured({ known: false, reason: parsed.failures === null ? parsed.reason : 'no models result' }),
+  );
   return {
+    baseModels,
     async run(databaseUrl, statementTimeoutMs) {
       // On stdin, not in the environment or argv: env.py only ever sees the placeholder URL.
       send(JSON.stringify({ probeUrl: databaseUrl, statementTimeoutMs }));

@@ -11,6 +11,8 @@ import type { BaseModels } from '../alembic/base-models.js';
 import { loadBaseModels } from '../alembic/base-models.js';
 import type { AlembicProject } from '../alembic/locate.js';
 import type { Config } from '../config.js';
+import type { BaseRelease } from './deploy.js';
+import { isProbeSession } from './deploy.js';
 
 const RULES_THAT_READ_MODELS = ['two-step-column-drop', 'drop-table'];
 
@@ -18,10 +20,21 @@ export function baseModelsStage(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
+  release: BaseRelease | null = null,
 ): Promise<BaseModels> {
   if (RULES_THAT_READ_MODELS.every((id) => config.rules[id] === 'off')) {
     return Promise.resolve({ known: false, reason: 'not needed' });
   }
+  // The probe's process reads the same models on the same commit: one import, one worktree.
+  if (release?.probe === 'started') {
+    return release.session.then((session) =>
+      isProbeSession(session) ? session.baseModels : loadModels(config, project, analysis),
+    );
+  }
+  return loadModels(config, project, analysis);
+}
+
+function loadModels(config: Config, project: AlembicProject, analysis: StaticAnalysis): Promise<BaseModels> {
   return loadBaseModels({
     project,
     baseCommit: analysis.baseCommit,

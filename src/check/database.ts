@@ -19,6 +19,7 @@ import { usageError } from '../errors.js';
 import type { RoundTripSeed } from '../roundtrip/types.js';
 import { estimateLocks, loadTableStats } from '../roundtrip/estimate.js';
 import type { DeployProbe } from '../alembic/deploy-probe.js';
+import type { BaseRelease } from './deploy.js';
 import { deployProbeStage } from './deploy.js';
 
 /** PostgreSQL version assumed by version-aware SQL rules when no database ran. */
@@ -54,6 +55,7 @@ export async function databaseStage(
   analysis: StaticAnalysis,
   getServer: () => Promise<DatabaseServer>,
   progress?: CheckProgress,
+  release: BaseRelease | null = null,
 ): Promise<DatabaseStage> {
   const out: DatabaseStage = {
     roundTrip: null,
@@ -72,8 +74,8 @@ export async function databaseStage(
   const seed = await seedInput(config);
   // A wrong stats file is a usage error before anything runs.
   if (config.tableStats) await loadTableStats(config.tableStats);
-  // Loads the base release's models while the server starts and the round trip runs.
-  const deployProbe = await deployProbeStage(config, project, analysis, (probe) => {
+  // The probe on the base release's models process, started by checkProject (startBaseRelease).
+  const deployProbe = deployProbeStage(config, project, release, (probe) => {
     out.deployProbe = probe;
   });
   let database: Database;

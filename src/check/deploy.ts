@@ -31,24 +31,29 @@ export interface DeployProbeStage {
 }
 
 /**
- * Starts the probe before the database is even ready, so the models are imported while the
- * server starts and the round trip runs; a project whose env.py hands alembic no models
- * starts nothing.
+ * The base release's models process of one project, started before the database is even
+ * ready, so the models are imported while the server starts and the round trip runs. The same
+ * process answers the base-models stage (src/check/base-models.ts) first, then the probe: the
+ * models are imported once, from one worktree. `off`: the probe does not run; `settled`: it has
+ * its answer already (env.py hands alembic no models, so nothing is started).
  */
-export async function deployProbeStage(
+export type BaseRelease =
+  | { probe: 'off' }
+  | { probe: 'settled'; result: DeployProbe }
+  | { probe: 'started'; session: Promise<DeployProbeSession | DeployProbe> };
+
+export async function startBaseRelease(
   config: Config,
   project: AlembicProject,
   analysis: StaticAnalysis,
-  done: (probe: DeployProbe) => void,
-): Promise<DeployProbeStage | undefined> {
+): Promise<BaseRelease> {
   const baseCommit = analysis.baseCommit;
-  if (!wantsDeployProbe(config, analysis) || baseCommit === null) return undefined;
+  if (!wantsDeployProbe(config, analysis) || baseCommit === null) return { probe: 'off' };
   // No models: no hook, so the round trip does not even upgrade to heads for it.
   if (!(await baseEnvMayMapModels(project, baseCommit))) {
-    done({ known: false, reason: NO_TARGET_METADATA });
-    return undefined;
+    return { probe: 'settled', result: { known: false, reason: NO_TARGET_METADATA } };
   }
-  const started = (async (): Promise<DeployProbeSession | DeployProbe> =>
+  const session = (async (): Promise<DeployProbeSession | DeployProbe> =>
     startDeployProbe({
       project,
       baseCommit,
@@ -59,11 +64,37 @@ export async function deployProbeStage(
     known: false,
     reason: e instanceof Error ? e.message : String(e),
   }));
-  const isSession = (x: DeployProbeSession | DeployProbe): x is DeployProbeSession => 'run' in x;
+  return { probe: 'started', session };
+}
+
+export function isProbeSession(x: DeployProbeSession | DeployProbe): x is DeployProbeSession {
+  return 'run' in x;
+}
+
+/** Ends the release's process and removes its worktree; safe to call more than once. */
+export async function closeBaseRelease(release: BaseRelease | null): Promise<void> {
+  if (release?.probe !== 'started') return;
+  const session = await release.session;
+  if (isProbeSession(session)) await session.close();
+}
+
+/** The probe of one round trip, on the release started by startBaseRelease. */
+export function deployProbeStage(
+  config: Config,
+  project: AlembicProject,
+  release: BaseRelease | null,
+  done: (probe: DeployProbe) => void,
+): DeployProbeStage | undefined {
+  if (release === null || release.probe === 'off') return undefined;
+  if (release.probe === 'settled') {
+    done(release.result);
+    return undefined;
+  }
+  const started = release.session;
   return {
     async atHeads(migrationUrl) {
       const session = await started;
-      if (!isSession(session)) {
+      if (!isProbeSession(session)) {
         done(session);
         return;
       }
@@ -75,10 +106,7 @@ export async function deployProbeStage(
         `${project.id}: deployed models probed in ${Math.round(performance.now() - t0)} ms${parts}`,
       );
     },
-    async close() {
-      const session = await started;
-      if (isSession(session)) await session.close();
-    },
+    close: () => closeBaseRelease(release),
   };
 }
 

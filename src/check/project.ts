@@ -13,8 +13,9 @@ import type { ProjectReport } from '../report/model.js';
 import type { CheckProgress } from './progress.js';
 import type { RuleCatalogue } from './catalogue.js';
 import { baseModelsStage } from './base-models.js';
+import type { DatabaseStage } from './database.js';
 import { databaseStage, runsDatabase } from './database.js';
-import { deployProbeNote } from './deploy.js';
+import { closeBaseRelease, deployProbeNote, startBaseRelease } from './deploy.js';
 import { placeFindings } from './findings.js';
 import { revisionsStage } from './revisions.js';
 
@@ -35,8 +36,16 @@ export async function checkProject(
   );
 
   // The base branch's models are read while the round trip runs; the SQL lint needs them.
-  const baseModels = runsDatabase(config, analysis) ? baseModelsStage(config, project, analysis) : null;
-  const db = await databaseStage(config, project, analysis, getServer, progress);
+  // One models process of the base commit serves both this and breaks-deployed-app's probe.
+  const release = runsDatabase(config, analysis) ? await startBaseRelease(config, project, analysis) : null;
+  const baseModels = release ? baseModelsStage(config, project, analysis, release) : null;
+  let db: DatabaseStage;
+  try {
+    db = await databaseStage(config, project, analysis, getServer, progress, release);
+  } finally {
+    // Also when the database stage failed before the probe's hook was set up.
+    await closeBaseRelease(release);
+  }
   if (db.roundTripMs !== null) timings.roundTripMs = db.roundTripMs;
   for (const [phase, ms] of Object.entries(db.roundTripTimings)) timings[`roundTrip.${phase}`] = ms;
 

@@ -14,8 +14,9 @@ Only errors the schema change explains are reported (a column or table that is g
 column the insert leaves out, a value of the model's type the column no longer takes);
 constraint errors of the generated values (unique, foreign key, check) are not.
 
-Protocol: one JSON line on stdin, capture_metadata.py's request; once the models are loaded,
-a second line, sent when the round trip reached heads (stdin closed instead: nothing runs):
+Protocol: one JSON line on stdin, capture_metadata.py's request; with ``"capture": true`` in
+it, capture_metadata.py's result line is written as soon as the models are loaded (the
+base-models stage reads it, so the models are imported once). Then a second line, sent when the round trip reached heads (stdin closed instead: nothing runs):
   {"probeUrl": "postgresql://...", "statementTimeoutMs": 5000}
 and one line on stdout starting with ``MIGRATION_GUARD_DEPLOY_PROBE `` followed by JSON:
   {"failures": [{"model", "table", "column", "kind", "operations", "statement", "error",
@@ -31,7 +32,8 @@ import time
 
 STARTED = time.monotonic()
 
-from capture_metadata import load_metadata
+from capture_metadata import MARKER as CAPTURE_MARKER
+from capture_metadata import load_metadata, tables_of
 from deploy_values import SKIP, value_for, written_by_database
 
 MARKER = "MIGRATION_GUARD_DEPLOY_PROBE "
@@ -56,6 +58,23 @@ def _engine_url(url):
     if importlib.util.find_spec("psycopg2") is not None:
         return "postgresql+psycopg2://" + rest
     return "postgresql+psycopg://" + rest
+
+
+def _warm_up(placeholder_url):
+    """Imports the database driver and SQLAlchemy's dialect while the round trip runs.
+
+    An engine connects only when used: this one never is, so it only moves the imports off the
+    time at heads.
+    """
+    if not placeholder_url:
+        return
+    try:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        create_engine(_engine_url(placeholder_url), poolclass=NullPool, future=True).dispose()
+    except Exception:
+        pass
 
 
 def model_names():
@@ -295,10 +314,16 @@ def _sql(statement, conn):
     return " ".join(text.split())
 
 
-def probe(request, next_request):
+def probe(request, next_request, announce=None):
     metadata, reason = load_metadata(request)
+    if announce is not None:
+        # capture_metadata.py's answer, from the same import of the models: one process serves
+        # both the two-step drop rules and the probe.
+        captured = {"tables": tables_of(metadata)} if metadata is not None else {"tables": None}
+        announce(dict(captured, reason=reason) if metadata is None else captured)
     if metadata is None:
         return {"failures": None, "reason": reason}
+    _warm_up(request.get("placeholderUrl"))
     # The models are loaded while the round trip runs; the database URL comes once it is done.
     loaded = time.monotonic()
     go = next_request()
@@ -348,8 +373,13 @@ def main():
     real_stdout = sys.stdout
     # Models and env.py may print; only the result line goes to stdout.
     sys.stdout = sys.stderr
+
+    def announce(captured):
+        real_stdout.write(CAPTURE_MARKER + json.dumps(captured) + "\n")
+        real_stdout.flush()
+
     try:
-        result = probe(request, lambda: _next_request(stdin))
+        result = probe(request, lambda: _next_request(stdin), announce if request.get("capture") else None)
     except Exception as exc:
         result = {"failures": None, "reason": ("%s: %s" % (type(exc).__name__, exc)).splitlines()[0]}
     real_stdout.write(MARKER + json.dumps(result, default=str) + "\n")

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../../src/log.js';
 import { STANDARD_ENV_PY } from '../../helpers/git-repo.js';
 import type { TestServer } from '../../helpers/postgres.js';
 import { startTestServer } from '../../helpers/postgres.js';
@@ -90,6 +91,30 @@ describe.each(testPythons())('breaks-deployed-app with $name', ({ argv }) => {
     const roots = c.report.projects[0]?.revisions[0]?.findings.map((f) => f.rule);
     expect(roots).toContain('drop-table');
     expect(roots).not.toContain(RULE);
+  }, 240_000);
+
+  it('the drop rules and the probe share one models process of the base commit', async () => {
+    const debug: string[] = [];
+    const log: Logger = {
+      info: () => undefined,
+      warning: () => undefined,
+      debug: (message) => debug.push(message),
+      group: (_title, fn) => fn(),
+    };
+    const c = await checkAgainstRelease(PULL_REQUESTS.dropMappedTable, {
+      python: argv,
+      databaseUrl: server.url,
+      log,
+    });
+    checked.push(c);
+    // drop-table judged the drop by the base models (they were read) ...
+    const base = c.repo.git('rev-parse', 'main').trim().slice(0, 12);
+    const drop = c.all.find((f) => f.rule === 'drop-table');
+    expect(drop?.message).toContain(`which the base branch's models still map (commit ${base})`);
+    // ... and the probe ran, from the same process: no separate capture was started.
+    expect(debug.some((m) => m.includes('deployed models probed'))).toBe(true);
+    expect(debug.filter((m) => m.includes('base models read in'))).toEqual([]);
+    expect(c.repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   }, 240_000);
 
   it('base models that do not import are one note, never a failure', async () => {

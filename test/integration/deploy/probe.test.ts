@@ -2,11 +2,14 @@
  * src/alembic/deploy-probe.ts with src/driver/deploy_probe.py on both Python stacks, on a real
  * PostgreSQL whose schema a pull request already migrated: the base commit's models are read
  * through env.py (an async env.py too) and exercised in a transaction that leaves nothing
- * behind; Core `Table` metadata and models that do not import.
+ * behind; Core `Table` metadata and models that do not import. The same process answers the
+ * two-step drop rules' question (what the base models map) before the probe runs, exactly as
+ * loadBaseModels does on its own.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDeployProbe } from '../../../src/alembic/deploy-probe.js';
+import { loadBaseModels } from '../../../src/alembic/base-models.js';
+import { runDeployProbe, startDeployProbe } from '../../../src/alembic/deploy-probe.js';
 import { locateProjects } from '../../../src/alembic/locate.js';
 import { silentLogger } from '../../../src/log.js';
 import type { AlembicRepo } from '../../helpers/git-repo.js';
@@ -55,6 +58,19 @@ async function probe(python: string[], files: Record<string, string>) {
   // The base commit's worktree is gone again.
   expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   return result;
+}
+
+/** The base release's session as src/check/deploy.ts starts it, and loadBaseModels on its own. */
+async function sessionAndCapture(python: string[], files: Record<string, string>) {
+  const repo = await makeAlembicRepo({ files: { 'app/__init__.py': '', ...files } });
+  repos.push(repo);
+  const baseCommit = repo.git('rev-parse', 'HEAD').trim();
+  const [project] = await locateProjects({ projectDir: repo.dir, alembicConfigs: [] });
+  if (!project) throw new Error('no project');
+  const req = { project, baseCommit, python, databaseUrlEnv: 'DATABASE_URL', log: silentLogger };
+  const alone = await loadBaseModels(req);
+  const session = await startDeployProbe(req);
+  return { repo, alone, session };
 }
 
 async function rowCounts(): Promise<string> {
@@ -123,5 +139,53 @@ users = sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True
       known: false,
       reason: expect.stringContaining("No module named 'a_package_that_is_not_installed'"),
     });
+  }, 120_000);
+
+  it('answers the base models before the probe runs, as loadBaseModels does alone', async () => {
+    const { repo, alone, session } = await sessionAndCapture(argv, {
+      'app/models.py': MODELS_PY,
+      'migrations/env.py': MODELS_ENV_PY,
+    });
+    try {
+      // Settles while the process waits for the database: the round trip has not even started.
+      const shared = await session.baseModels;
+      expect(alone.known && Object.keys(alone.tables).sort()).toEqual(['newsletter', 'orders', 'users']);
+      expect(shared).toEqual(alone);
+      const result = await session.run(server.url, 5000);
+      expect(result.known && result.failures.map((f) => `${f.table}.${f.column ?? ''}`)).toEqual([
+        'newsletter.',
+        'users.name',
+      ]);
+    } finally {
+      await session.close();
+    }
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+
+  it('closed without running, the base models are still answered and nothing is left', async () => {
+    const { repo, alone, session } = await sessionAndCapture(argv, {
+      'app/models.py': MODELS_PY,
+      'migrations/env.py': MODELS_ENV_PY,
+    });
+    await session.close();
+    expect(await session.baseModels).toEqual(alone);
+    expect(await session.run(server.url, 5000)).toEqual({ known: false, reason: 'not run' });
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+
+  it('models that do not import give the base-models stage the same reason as alone', async () => {
+    const { alone, session } = await sessionAndCapture(argv, {
+      'app/models.py': 'import a_package_that_is_not_installed\n',
+      'migrations/env.py': MODELS_ENV_PY,
+    });
+    try {
+      expect(alone).toEqual({
+        known: false,
+        reason: expect.stringContaining("No module named 'a_package_that_is_not_installed'"),
+      });
+      expect(await session.baseModels).toEqual(alone);
+    } finally {
+      await session.close();
+    }
   }, 120_000);
 });

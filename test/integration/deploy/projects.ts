@@ -6,6 +6,7 @@
  */
 import { check } from '../../../src/check.js';
 import { defaultConfig } from '../../../src/config.js';
+import type { Logger } from '../../../src/log.js';
 import type { Finding, Report } from '../../../src/report/model.js';
 import type { AlembicRepo, RevisionSpec } from '../../helpers/git-repo.js';
 import { STANDARD_ENV_PY, makeAlembicRepo, revisionFile, revisionPath } from '../../helpers/git-repo.js';
@@ -192,6 +193,8 @@ export async function checkAgainstRelease(
     models?: string;
     /** The pull request's models, when it changes them. */
     prModels?: string;
+    /** Where the check logs (default: the default config's). */
+    log?: Logger;
   },
 ): Promise<DeployCheck> {
   const repo = await makeAlembicRepo({
@@ -213,6 +216,7 @@ export async function checkAgainstRelease(
   config.database = { kind: 'url', url: run.databaseUrl };
   config.concurrency = 1;
   config.seedRows = run.seedRows ?? 3;
+  if (run.log) config.log = run.log;
   const report = await check(config);
   const top = report.projects.flatMap((p) => [...p.findings, ...p.revisions.flatMap((r) => r.findings)]);
   const all = top.flatMap((f) => [f, ...(f.related ?? []).map((r) => ({ ...f, ...r, related: [] }))]);
