@@ -165,3 +165,26 @@ export async function openDatabaseSocket(dir: string): Promise<DatabaseSocket> {
     },
   };
 }
+
+/**
+ * The socket for a sandbox with its own network, `env[database.env]` set to the code's URL:
+ * null when the command needs no database; `shared` (why) when the database cannot go through
+ * one, and the sandbox shares the host's network instead.
+ */
+export async function databaseSocket(
+  dir: string,
+  database: { url: string | null; env?: string } | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<{ socket: DatabaseSocket } | { shared: string } | null> {
+  if (!database) return null;
+  const why = database.url === null ? null : whyNotThroughSocket(database.url);
+  if (why !== null) return { shared: why };
+  try {
+    const socket = await openDatabaseSocket(dir);
+    const url = database.url === null ? null : socket.urlFor(database.url);
+    if (database.env && url !== null) env[database.env] = url;
+    return { socket };
+  } catch (e) {
+    return { shared: `no socket for the database: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}

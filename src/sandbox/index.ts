@@ -22,7 +22,7 @@ import path from 'node:path';
 import { infraError } from '../errors.js';
 import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
-import { openDatabaseSocket, whyNotThroughSocket, type DatabaseSocket } from './database-socket.js';
+import { databaseSocket } from './database-socket.js';
 import { existingRealPaths, hiddenPaths, interpreterPaths, isInside, maskedPaths, which } from './paths.js';
 import { SANDBOX_SCRIPT } from './script.js';
 
@@ -191,9 +191,10 @@ async function wrap(kind: SandboxKind, given: SandboxRequest, isolate: boolean):
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mg-sandbox-'));
   const root = path.join(dir, 'root');
   await mkdir(root);
-  const socket = isolate ? await databaseSocket(dir, request) : null;
-  const ownNetwork = isolate && socket !== 'shared';
-  const forwarder = socket === 'shared' ? null : socket;
+  const socket = isolate ? await databaseSocket(path.join(dir, 'db'), request.database, request.env) : null;
+  if (socket && 'shared' in socket) sharedNetwork = socket.shared;
+  const ownNetwork = isolate && !(socket && 'shared' in socket);
+  const forwarder = socket && 'socket' in socket ? socket.socket : null;
   const closeForwarder = forwarder ? registerCleanup(() => forwarder.close()) : () => undefined;
   const hidden = hiddenPaths(request.env);
   const interpreter = interpreterPaths(request.argv, request.cwd, request.env).filter((p) =>
@@ -259,32 +260,6 @@ async function wrap(kind: SandboxKind, given: SandboxRequest, isolate: boolean):
     },
     databaseUrl: (url) => forwarder?.urlFor(url) ?? url,
   };
-}
-
-/**
- * The socket to the database for a sandbox with its own network: null when the command needs
- * no database; 'shared' (and why, for the report) when the database cannot go through one.
- */
-async function databaseSocket(
-  dir: string,
-  request: SandboxRequest,
-): Promise<DatabaseSocket | 'shared' | null> {
-  const database = request.database;
-  if (!database) return null;
-  const why = database.url === null ? null : whyNotThroughSocket(database.url);
-  if (why !== null) {
-    sharedNetwork = why;
-    return 'shared';
-  }
-  try {
-    const socket = await openDatabaseSocket(path.join(dir, 'db'));
-    const url = database.url === null ? null : socket.urlFor(database.url);
-    if (database.env && url !== null) request.env[database.env] = url;
-    return socket;
-  } catch (e) {
-    sharedNetwork = `no socket for the database: ${e instanceof Error ? e.message : String(e)}`;
-    return 'shared';
-  }
 }
 
 /** The paths not inside another one of the list (a bind of the outer one shows them). */
