@@ -9,7 +9,9 @@
  * A cause and a consequence that both name a statement must name the same one: a static rule's
  * finding on `ALTER TABLE … ADD COLUMN … NOT NULL` explains the data failure of that statement
  * (which then hangs under it as the observed evidence, example row and error), not a failure of
- * another statement of the same revision.
+ * another statement of the same revision. A rule that narrows by the objects both findings name
+ * (`explainsConsequence`) decides alone: its consequence may come from another statement (the
+ * deployed release's SELECT of the table a DROP TABLE removed).
  *
  * Ignored findings take no part: an ignored cause does not hide the consequences it did not
  * ignore, and an ignored consequence stays where its ignore comment put it.
@@ -30,8 +32,11 @@ export function groupByCause(findings: PlacedFinding[], rules: ReadonlyArray<Cau
     if (cause.finding.ignored || effect.finding.ignored) return false;
     const rule = byId.get(cause.finding.rule);
     if (!rule?.meta.explains?.includes(effect.finding.rule)) return false;
-    if (!sameStatement(cause.finding.statement, effect.finding.statement)) return false;
     const narrow = rule.explainsConsequence;
+    // A rule that narrows by the objects both findings name has said which consequence is its
+    // own (the deployed release's failing SELECT on the table a DROP TABLE removed: two
+    // different statements, one cause); otherwise the statements must match.
+    if (!narrow && !sameStatement(cause.finding.statement, effect.finding.statement)) return false;
     const consequence = {
       rule: effect.finding.rule,
       subjects: effect.subjects ?? [],

@@ -58,6 +58,9 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'mg-canary-'));
   // Local clusters live under it: as root they run as `postgres`, which must get in.
   chmodSync(work, 0o755);
+  // The revisions write the migration role's password here for the test: the sandbox
+  // (src/sandbox/) shows this one directory writable.
+  process.env.MIGRATION_GUARD_SANDBOX_SHARE = work;
   [pg, gh] = await Promise.all([startTestServer(), startFakeGitHub()]);
 }, 120_000);
 
