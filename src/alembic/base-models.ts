@@ -172,9 +172,10 @@ export interface ModelsProgram<T> {
   what: string;
   /**
    * A second stdin line, sent when this settles (null: stdin is closed without it). The
-   * program loads the models first and waits for it; the timeout runs from then on.
+   * program loads the models first and waits for it; the timeout runs from then on. The line
+   * is made with the sandbox's URL for a database of the tool's (src/sandbox/database-socket.ts).
    */
-  later?: Promise<string | null>;
+  later?: Promise<((sandboxUrl: (url: string) => string) => string) | null>;
   /**
    * A line the program writes before its result (deploy_probe.py's capture of the models,
    * while it waits for `later`), handed over as soon as it is complete.
@@ -211,6 +212,8 @@ export function runModelsPython<T>(
       ...untrustedEnvironment(process.env, { name: req.databaseUrlEnv, url: PLACEHOLDER_URL }),
       PYTHONDONTWRITEBYTECODE: '1',
     },
+    // A program with a second line may be handed the database's URL in it; the others reach nothing.
+    ...(program.later ? { database: { url: null } } : {}),
   });
   return sandboxing.then((sandboxed) =>
     runSandboxed(req, sandboxed, where.cwd, request, program).finally(() => sandboxed.cleanup()),
@@ -296,15 +299,15 @@ function runSandboxed<T>(
       return;
     }
     child.stdin.write(`${request}\n`);
-    void program.later.then((line) => {
+    void program.later.then((makeLine) => {
       if (settled) return;
       // Not run after all: the program exits on the closed stdin, or is killed in time.
       startTimer();
-      if (line === null) {
+      if (makeLine === null) {
         child.stdin.end();
         return;
       }
-      child.stdin.end(`${line}\n`);
+      child.stdin.end(`${makeLine(sandboxed.databaseUrl)}\n`);
     });
   });
 }

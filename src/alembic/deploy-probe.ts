@@ -154,8 +154,9 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
     await remove();
     return unknown(`${path.relative(repoRoot, project.configPath)} does not exist on the base commit`);
   }
-  let send: (line: string | null) => void = () => undefined;
-  const later = new Promise<string | null>((resolve) => (send = resolve));
+  type Line = (sandboxUrl: (url: string) => string) => string;
+  let send: (line: Line | null) => void = () => undefined;
+  const later = new Promise<Line | null>((resolve) => (send = resolve));
   let captured: (models: BaseModels) => void = () => undefined;
   const baseModels = new Promise<BaseModels>((resolve) => (captured = resolve));
   const commit = baseCommit;
@@ -196,7 +197,7 @@ export async function startDeployProbe(req: BaseModelsRequest): Promise<DeployPr
     baseModels,
     async run(databaseUrl, statementTimeoutMs) {
       // On stdin, not in the environment or argv: env.py only ever sees the placeholder URL.
-      send(JSON.stringify({ probeUrl: databaseUrl, statementTimeoutMs }));
+      send((sandboxUrl) => JSON.stringify({ probeUrl: sandboxUrl(databaseUrl), statementTimeoutMs }));
       const parsed = await result;
       // The worktree goes in close(), beside the database's disposal, not on the way to the rules.
       if (parsed.failures === null) return { known: false, reason: parsed.reason };

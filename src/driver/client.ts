@@ -81,14 +81,18 @@ export class DriverClient {
   readonly pid: number;
 
   private readonly signalGroup: (pid: number, signal: NodeJS.Signals) => void;
+  /** The URL the sandboxed driver gets for one of the tool's (src/sandbox/database-socket.ts). */
+  private readonly sandboxUrl: (url: string) => string;
 
   private constructor(
     child: ChildProcessWithoutNullStreams,
     options: DriverStartOptions,
     signalGroup: (pid: number, signal: NodeJS.Signals) => void,
+    sandboxUrl: (url: string) => string,
   ) {
     this.child = child;
     this.signalGroup = signalGroup;
+    this.sandboxUrl = sandboxUrl;
     this.pid = child.pid ?? -1;
     this.stepTimeoutMs = options.stepTimeoutMs ?? 10 * 60_000;
     this.pythonLabel = options.python.join(' ');
@@ -109,6 +113,8 @@ export class DriverClient {
         PYTHONUNBUFFERED: '1',
         PYTHONDONTWRITEBYTECODE: '1',
       },
+      // The throwaway database is all it reaches: env.py's variable names the sandbox's socket.
+      database: { url: options.urlEnv?.url ?? null, env: options.urlEnv?.name },
     });
     const child = spawn(sandboxed.command, sandboxed.args, {
       cwd: options.cwd,
@@ -119,7 +125,7 @@ export class DriverClient {
     });
     child.once('exit', () => void sandboxed.cleanup());
     child.once('error', () => void sandboxed.cleanup());
-    const client = new DriverClient(child, options, sandboxed.signalGroup);
+    const client = new DriverClient(child, options, sandboxed.signalGroup, sandboxed.databaseUrl);
     // Interrupted (SIGINT/SIGTERM): the driver's whole process group goes, whatever it runs.
     const unregister = registerCleanup(() => client.killAndWait());
     child.once('exit', unregister);
@@ -245,7 +251,7 @@ export class DriverClient {
     return this.request<LoadResult>('load', {
       config_path: req.configPath,
       section: req.section ?? 'alembic',
-      database_url: req.databaseUrl,
+      database_url: this.sandboxUrl(req.databaseUrl),
       url_env: req.urlEnv ?? 'DATABASE_URL',
       statement_timeout_ms: req.statementTimeoutMs ?? 0,
       exclude_files: req.excludeFiles ?? [],
@@ -263,7 +269,7 @@ export class DriverClient {
 
   /** Later commands connect to `databaseUrl` (another database of the same server). */
   async setUrl(databaseUrl: string): Promise<void> {
-    await this.request<Record<string, never>>('set_url', { database_url: databaseUrl });
+    await this.request<Record<string, never>>('set_url', { database_url: this.sandboxUrl(databaseUrl) });
   }
 
   stamp(target: string): Promise<CommandResult> {

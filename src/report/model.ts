@@ -145,6 +145,12 @@ export interface ReportSandbox {
   kind: 'namespaces' | 'sudo' | 'user-namespace';
   /** Host uid of the Python (65534 = nobody); null when unknown. */
   uid: number | null;
+  /**
+   * database-only: its own network namespace, the throwaway database through the tool's Unix
+   * socket; shared: the host's network (TLS required by the URL, or no network namespace).
+   * Absent in reports of older versions.
+   */
+  network?: 'database-only' | 'shared';
 }
 
 /** One short line on the sandbox, for the text and markdown reports; null in older reports. */
@@ -152,7 +158,8 @@ export function sandboxLine(report: Report): string | null {
   if (report.sandbox === undefined) return null;
   if (report.sandbox === null) return "sandbox: none, the migrations' Python ran unsandboxed";
   const uid = report.sandbox.uid === null ? '' : ` (uid ${report.sandbox.uid})`;
-  return `sandbox: ${report.sandbox.kind}${uid}`;
+  const network = report.sandbox.network ? `, network: ${report.sandbox.network}` : '';
+  return `sandbox: ${report.sandbox.kind}${uid}${network}`;
 }
 
 /** Shown by the text and markdown reports when the migrations did not run least-privileged. */

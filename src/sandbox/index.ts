@@ -20,7 +20,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { infraError } from '../errors.js';
+import { registerCleanup } from '../lifecycle.js';
 import type { Logger } from '../log.js';
+import { databaseSocket } from './database-socket.js';
 import { existingRealPaths, hiddenPaths, interpreterPaths, isInside, maskedPaths, which } from './paths.js';
 import { SANDBOX_SCRIPT } from './script.js';
 
@@ -32,9 +34,17 @@ export interface SandboxInfo {
   kind: SandboxKind;
   /** The host uid the pull request's Python ran as (65534 = nobody). */
   uid: number | null;
+  /**
+   * database-only: a network namespace of its own (loopback only), the throwaway database
+   * through the tool's Unix socket; shared: the host's network (why: in the debug log).
+   */
+  network: SandboxNetwork;
 }
 
-export type SandboxChoice = { kind: SandboxKind } | { kind: null; reason: string };
+export type SandboxNetwork = 'database-only' | 'shared';
+
+export type SandboxChoice =
+  { kind: SandboxKind; network: SandboxNetwork; networkReason?: string } | { kind: null; reason: string };
 
 /** The unprivileged uid and gid the code runs as when the sandbox can switch users. */
 const NOBODY = 65534;
@@ -46,6 +56,8 @@ let detection: Promise<SandboxChoice> | null = null;
 /** Set by establishSandbox: no sandbox means no Python at all, at every spawn too. */
 let required = false;
 let lastUid: number | null = null;
+/** Why a sandbox of this run shared the host's network; null while none did. */
+let sharedNetwork: string | null = null;
 let warned = false;
 
 /** The sandbox this machine can make, found once per process. */
@@ -63,7 +75,8 @@ export async function establishSandbox(options: { required: boolean; log: Logger
   required = options.required;
   const choice = await detectSandbox();
   if (choice.kind !== null) {
-    options.log.debug(`sandbox for the pull request's Python: ${choice.kind}`);
+    const network = choice.networkReason ? `shared network (${choice.networkReason})` : 'own network';
+    options.log.debug(`sandbox for the pull request's Python: ${choice.kind}, ${network}`);
     return choice;
   }
   if (options.required) throw noSandboxError(choice.reason);
@@ -87,7 +100,9 @@ function noSandboxError(reason: string): Error {
 export async function sandboxReport(): Promise<SandboxInfo | null> {
   if (!detection) return null;
   const choice = await detection;
-  return choice.kind === null ? null : { kind: choice.kind, uid: lastUid };
+  if (choice.kind === null) return null;
+  const network = choice.network === 'shared' || sharedNetwork !== null ? 'shared' : 'database-only';
+  return { kind: choice.kind, uid: lastUid, network };
 }
 
 export interface SandboxRequest {
@@ -98,6 +113,12 @@ export interface SandboxRequest {
   expose: string[];
   /** The command's environment (already without secrets: src/secrets.ts). */
   env: NodeJS.ProcessEnv;
+  /**
+   * The throwaway database the command may reach, through the tool's Unix socket (nothing else
+   * on the network is reachable): `url` its URL (null: it comes later, through databaseUrl),
+   * `env` the variable set to the URL the code gets. Absent: no network at all.
+   */
+  database?: { url: string | null; env?: string };
 }
 
 export interface SandboxedCommand {
@@ -108,6 +129,8 @@ export interface SandboxedCommand {
   signalGroup: (pid: number, signal: NodeJS.Signals) => void;
   /** Removes the sandbox's mount point; call once the process has exited. */
   cleanup: () => Promise<void>;
+  /** The URL to hand the code for the database's `url` (through the socket when there is one). */
+  databaseUrl: (url: string) => string;
 }
 
 /** `request` wrapped into the sandbox of this run, or unchanged when there is none. */
@@ -116,7 +139,7 @@ export async function sandboxedCommand(request: SandboxRequest): Promise<Sandbox
   if (choice.kind === null && required) throw noSandboxError(choice.reason);
   // A command that is not there runs nothing: spawning it directly gives the usual error.
   if (choice.kind === null || !commandExists(request)) return plainCommand(request);
-  return wrap(choice.kind, request);
+  return wrap(choice.kind, request, choice.network === 'database-only');
 }
 
 function commandExists(request: SandboxRequest): boolean {
@@ -126,7 +149,14 @@ function commandExists(request: SandboxRequest): boolean {
 
 function plainCommand(request: SandboxRequest): SandboxedCommand {
   const [command = '', ...args] = request.argv;
-  return { command, args, env: request.env, signalGroup: killGroup, cleanup: () => Promise.resolve() };
+  return {
+    command,
+    args,
+    env: request.env,
+    signalGroup: killGroup,
+    cleanup: () => Promise.resolve(),
+    databaseUrl: (url) => url,
+  };
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -156,11 +186,16 @@ function setupEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
-async function wrap(kind: SandboxKind, given: SandboxRequest): Promise<SandboxedCommand> {
+async function wrap(kind: SandboxKind, given: SandboxRequest, isolate: boolean): Promise<SandboxedCommand> {
   const request = { ...given, env: setupEnvironment(given.env) };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mg-sandbox-'));
   const root = path.join(dir, 'root');
   await mkdir(root);
+  const socket = isolate ? await databaseSocket(path.join(dir, 'db'), request.database, request.env) : null;
+  if (socket && 'shared' in socket) sharedNetwork = socket.shared;
+  const ownNetwork = isolate && !(socket && 'shared' in socket);
+  const forwarder = socket && 'socket' in socket ? socket.socket : null;
+  const closeForwarder = forwarder ? registerCleanup(() => forwarder.close()) : () => undefined;
   const hidden = hiddenPaths(request.env);
   const interpreter = interpreterPaths(request.argv, request.cwd, request.env).filter((p) =>
     hidden.some((h) => isInside(p, h)),
@@ -188,6 +223,7 @@ async function wrap(kind: SandboxKind, given: SandboxRequest): Promise<Sandboxed
     '--mount',
     '--ipc',
     '--uts',
+    ...(ownNetwork ? ['--net'] : []),
     '--',
     'bash',
     // No startup file: bash reads ~/.bashrc when its stdin is a socket (Node's pipes are).
@@ -202,6 +238,7 @@ async function wrap(kind: SandboxKind, given: SandboxRequest): Promise<Sandboxed
     String(gid),
     envFile,
     realCwd(request.cwd),
+    forwarder ? forwarder.dir : '-',
     ...counted(hidden),
     ...counted(exposed),
     ...counted(existingRealPaths([process.env[SHARE_VARIABLE]])),
@@ -216,7 +253,12 @@ async function wrap(kind: SandboxKind, given: SandboxRequest): Promise<Sandboxed
     args,
     env: request.env,
     signalGroup: kind === 'sudo' ? sudoKillGroup : killGroup,
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      closeForwarder();
+      await forwarder?.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+    databaseUrl: (url) => forwarder?.urlFor(url) ?? url,
   };
 }
 
@@ -297,8 +339,10 @@ async function detect(env: NodeJS.ProcessEnv): Promise<SandboxChoice> {
   else candidates = [...(sudoWorks() ? (['sudo'] as const) : []), 'user-namespace'];
   const failures: string[] = [];
   for (const kind of candidates) {
-    const failure = await probe(kind);
-    if (failure === null) return { kind };
+    const failure = await probe(kind, true);
+    if (failure === null) return { kind, network: 'database-only' };
+    // No network namespace (a policy that refuses it): the rest of the sandbox still holds.
+    if ((await probe(kind, false)) === null) return { kind, network: 'shared', networkReason: failure };
     failures.push(`${kind}: ${failure}`);
   }
   return { kind: null, reason: failures.join('; ') || 'no way to make one' };
@@ -310,13 +354,12 @@ function sudoWorks(): boolean {
 }
 
 /** Builds a real sandbox around `true`; null when it worked, else the last line of its error. */
-async function probe(kind: SandboxKind): Promise<string | null> {
-  const wrapped = await wrap(kind, {
-    argv: ['true'],
-    cwd: '/',
-    expose: [],
-    env: { PATH: process.env.PATH ?? '' },
-  });
+async function probe(kind: SandboxKind, ownNetwork: boolean): Promise<string | null> {
+  const wrapped = await wrap(
+    kind,
+    { argv: ['true'], cwd: '/', expose: [], env: { PATH: process.env.PATH ?? '' } },
+    ownNetwork,
+  );
   if (kind !== 'user-namespace') {
     // Real root (directly or through sudo) may mount once it has the namespaces: asking for
     // them is enough, and costs a tenth of building the whole sandbox. A user namespace is
@@ -347,5 +390,6 @@ export function resetSandboxForTests(): void {
   detection = null;
   required = false;
   lastUid = null;
+  sharedNetwork = null;
   warned = false;
 }

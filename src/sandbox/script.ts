@@ -12,6 +12,9 @@
  *    watch the migrations);
  * 4. masks single entries: a `.git` (the checkout's credentials) becomes an empty directory or
  *    /dev/null, and so do sockets and files that would give a way out (the Docker socket);
+ *    The directory of the tool's database socket (src/sandbox/database-socket.ts) is bound at
+ *    /tmp/.migration-guard-db: with `unshare --net` it is the only way to the database, and
+ *    loopback the only interface;
  * 5. pivots into the new root, detaches the old one and mounts a /proc of the new PID
  *    namespace (only the sandbox's own processes are in it);
  * 6. starts the command as another user that cannot undo any of it: `setpriv` to an
@@ -22,13 +25,13 @@
  * default signal actions) and exits with the command's status. When it dies, the kernel kills
  * every process left in the namespace.
  *
- * Arguments: root mode uid gid envfile cwd, then four counted lists (hidden, exposed,
+ * Arguments: root mode uid gid envfile cwd dbdir (`-`: none), then four counted lists (hidden, exposed,
  * shared read-write, masked), then `--` and the command. `mode` is `setpriv` or `userns`; `envfile` is `-` (the
  * environment is inherited) or a file of NUL-separated NAME=value pairs that replaces the
  * environment (under sudo, which resets it).
  */
 export const SANDBOX_SCRIPT = String.raw`set -eu
-root=$1 mode=$2 uid=$3 gid=$4 envfile=$5 cwd=$6; shift 6
+root=$1 mode=$2 uid=$3 gid=$4 envfile=$5 cwd=$6 dbdir=$7; shift 7
 if [ "$envfile" != - ]; then
   for name in $(compgen -e); do unset "$name" 2>/dev/null || true; done
   while IFS= read -r -d '' pair; do export "$pair" 2>/dev/null || true; done < "$envfile"
@@ -71,6 +74,11 @@ while [ "$count" -gt 0 ]; do
   shift; count=$((count - 1))
 done
 shift
+if [ "$dbdir" != - ]; then
+  mkdir -p "$root/tmp/.migration-guard-db"; mount -o bind,nosuid,nodev "$dbdir" "$root/tmp/.migration-guard-db"
+fi
+# In a network namespace of its own only loopback exists, down until brought up here.
+ip link set lo up 2> /dev/null || true
 mkdir -p "$root$cwd" 2> /dev/null || true
 cd "$root"
 pivot_root . .

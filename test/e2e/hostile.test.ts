@@ -554,6 +554,9 @@ describe('the built action: what the migrations see in os.environ', () => {
     // What it does see: the runner's ordinary variables and its own database.
     expect(seen.GITHUB_REPOSITORY).toBe('acme/shop');
     expect(seen.PATH).toBeTruthy();
-    expect(new URL(seen.DATABASE_URL!).username).toMatch(/^migration_guard_[0-9a-f]{12}$/);
+    // Through the sandbox's database socket (README "Security"): no host, the socket's directory.
+    expect(seen.DATABASE_URL).toMatch(
+      /^postgresql(\+\w+)?:\/\/migration_guard_[0-9a-f]{12}:[^@]+@\/[^?]+\?(.*&)?host=\/tmp\/\.migration-guard-db&port=5432$/,
+    );
   }, 180_000);
 });

@@ -19,7 +19,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer, type Server } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,15 +56,26 @@ const CANARY = {
 let server: TestServer;
 let work: string;
 const repos: AlembicRepo[] = [];
+/** A service on every interface of this machine the pull request's code must not reach. */
+let canaryService: Server;
+let canaryPort: number;
 
 beforeAll(async () => {
   assertBundle();
+  canaryService = createServer((s) => {
+    // The unsandboxed probe connects and drops the connection: a reset is expected.
+    s.on('error', () => undefined);
+    s.end('canary-service\n');
+  });
+  await new Promise<void>((resolve) => canaryService.listen(0, '0.0.0.0', resolve));
+  canaryPort = (canaryService.address() as { port: number }).port;
   server = await startTestServer();
   work = mkdtempSync(path.join(tmpdir(), 'mg-sandbox-test-'));
   chmodSync(work, 0o755);
 }, 120_000);
 
 afterAll(async () => {
+  await new Promise((resolve) => canaryService?.close(resolve));
   await server?.dispose();
   for (const repo of repos) await repo.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -102,9 +114,26 @@ async function hostileRepo(): Promise<{ repo: AlembicRepo; baseSha: string; head
   const baseSha = repo.git('rev-parse', 'HEAD').trim();
   repo.branch('feature');
   copyFileSync(path.join(root, 'test/fixtures/sandbox/probe.py'), path.join(repo.dir, 'probe.py'));
+  repo.writeFile('targets.json', JSON.stringify(networkTargets()));
   repo.writeFile(revisionPath(PROBE), revisionFile(PROBE));
   const headSha = repo.commit('add the probe');
   return { repo, baseSha, headSha };
+}
+
+/**
+ * The TCP addresses the probe tries: the --database-url server's real port, the canary service
+ * on loopback and on this machine's other address, and an address outside.
+ */
+function networkTargets(): [string, number][] {
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  return [
+    ['127.0.0.1', Number(new URL(server.url).port)],
+    ['127.0.0.1', canaryPort],
+    ...(external ? [[external, canaryPort] as [string, number]] : []),
+    ['10.255.255.1', 80],
+  ];
 }
 
 /** HOME, RUNNER_TEMP and RUNNER_TOOL_CACHE of one run, each holding a canary; TMPDIR to watch. */
@@ -138,6 +167,8 @@ interface Evidence {
   planted: string;
   unmask: string;
   urls: Record<string, string>;
+  network: { listening: number[]; tries: Record<string, string> };
+  migration_db: string;
 }
 
 /** The probe's evidence from the report's failed upgrade of h2. */
@@ -172,8 +203,30 @@ function expectNothingLeaked(evidence: Evidence, raw: string, secrets: string[])
   expect(evidence.unmask).toMatch(/^rc=[1-9]/);
   // The only database it reaches is its own, as its own role.
   for (const [url, outcome] of Object.entries(evidence.urls)) {
-    if (outcome === 'CONNECTED') expect(new URL(url).username, url).toMatch(/^migration_guard_[0-9a-f]{12}$/);
+    // The socket's form (`user:pw@/db?host=/dir`) has no host, which WHATWG URL refuses.
+    if (outcome === 'CONNECTED')
+      expect(/^[^:]+:\/\/([^:@/]*)/.exec(url)?.[1], url).toMatch(/^migration_guard_[0-9a-f]{12}$/);
   }
+  expectOnlyTheDatabase(evidence);
+}
+
+/**
+ * Its own network: nothing listens in it (the local server's port would), every TCP address
+ * is refused or unreachable, and its migration's connection to the database works.
+ */
+function expectOnlyTheDatabase(evidence: Evidence): void {
+  expect(evidence.network.listening).toEqual([]);
+  const tried = Object.keys(evidence.network.tries);
+  expect(tried).toEqual(networkTargets().map(([h, p]) => `${h}:${p}`));
+  for (const [address, outcome] of Object.entries(evidence.network.tries))
+    expect(outcome, address).toMatch(/^REFUSED/);
+  expect(evidence.migration_db).toBe('OK 42');
+  // Some URL it found is the socket's, and it connects: the migrations' role through the socket.
+  const throughSocket = Object.entries(evidence.urls).filter(([url]) =>
+    url.includes('host=/tmp/.migration-guard-db'),
+  );
+  expect(throughSocket.length).toBeGreaterThan(0);
+  expect(throughSocket.some(([, outcome]) => outcome === 'CONNECTED')).toBe(true);
 }
 
 interface CliRun {
@@ -253,7 +306,7 @@ describe.each(STACKS)('the CLI on $name', ({ python }) => {
       expect(run.code, run.stderr).toBe(1);
       const text = readFileSync(output, 'utf8');
       const report = validReport(text);
-      expect(report.sandbox).toEqual({ kind: 'namespaces', uid: 65534 });
+      expect(report.sandbox).toEqual({ kind: 'namespaces', uid: 65534, network: 'database-only' });
       const { evidence, raw } = evidenceOf(report);
       const secrets = [...Object.values(CANARY), adminPassword()];
       expectNothingLeaked(evidence, raw, secrets);
@@ -303,7 +356,11 @@ describe('the unprivileged user-namespace sandbox (as a runner without root or s
       const text = readFileSync(output, 'utf8');
       const report = validReport(text);
       // The host uid is the tool's own (root here): the code runs in a nested user namespace.
-      expect(report.sandbox).toEqual({ kind: 'user-namespace', uid: process.getuid!() });
+      expect(report.sandbox).toEqual({
+        kind: 'user-namespace',
+        uid: process.getuid!(),
+        network: 'database-only',
+      });
       const { evidence, raw } = evidenceOf(report);
       const secrets = [...Object.values(CANARY), adminPassword()];
       expectNothingLeaked(evidence, raw, secrets);
@@ -359,6 +416,11 @@ describe('without a sandbox', () => {
     expect(evidence.home_canary).toBe(CANARY.home);
     expect(evidence.RUNNER_TEMP).toBe(CANARY.runnerTemp);
     expect(evidence.planted).toBe('WROTE');
+    // The host's network: the canary service, the database server and what listens are reachable.
+    expect(evidence.network.tries[`127.0.0.1:${canaryPort}`]).toBe('CONNECTED');
+    expect(evidence.network.tries[`127.0.0.1:${new URL(server.url).port}`]).toBe('CONNECTED');
+    expect(evidence.network.listening).toContain(canaryPort);
+    expect(evidence.migration_db).toBe('OK 42');
     // The tool's command line carried the admin URL; it overwrote it, so even unsandboxed no
     // process shows it (the environment of the tool's own process still would, for a URL
     // passed there: the sandbox is what keeps that out of reach).
@@ -409,13 +471,13 @@ describe('the built action on a pull request', () => {
       expect(run.code, run.stdout + run.stderr).toBe(1);
       const reportText = readFileSync(run.outputs['report-path']!, 'utf8');
       const report = validReport(reportText);
-      expect(report.sandbox).toEqual({ kind: 'namespaces', uid: 65534 });
+      expect(report.sandbox).toEqual({ kind: 'namespaces', uid: 65534, network: 'database-only' });
       const { evidence, raw } = evidenceOf(report);
       const secrets = [...Object.values(CANARY), TOKEN, adminPassword()];
       expectNothingLeaked(evidence, raw, secrets);
       // Every output: the report file, the log, the job summary, the PR comment.
       const comments = gh.requests.map((r) => JSON.stringify(r.body ?? null)).join('\n');
-      expect(run.summary).toContain('sandbox: namespaces (uid 65534)');
+      expect(run.summary).toContain('sandbox: namespaces (uid 65534), network: database-only');
       for (const secret of secrets) {
         for (const [what, text] of Object.entries({
           report: reportText,

@@ -294,7 +294,7 @@ function fullReport(): ActionReport {
   return {
     ...report([full]),
     interrupted: { signal: 'SIGTERM', during: 'd4 upgrade', notChecked: ['alembic.ini: d4'] },
-    sandbox: { kind: 'namespaces', uid: 65534 },
+    sandbox: { kind: 'namespaces', uid: 65534, network: 'database-only' },
     github: {
       repository: 'acme/shop',
       pullRequest: 7,
