@@ -149,7 +149,27 @@ function runnerDirs(name: string) {
   writeFileSync(path.join(home, '.ssh', 'id_ed25519'), CANARY.ssh);
   writeFileSync(path.join(runnerTemp, 'canary'), CANARY.runnerTemp);
   writeFileSync(path.join(toolCache, 'canary'), CANARY.toolCache);
-  return { home, runnerTemp, toolCache, tmp };
+  // The environment that points the tool (and through it the sandbox) at these directories.
+  const env = { HOME: home, TMPDIR: tmp, RUNNER_TEMP: runnerTemp, RUNNER_TOOL_CACHE: toolCache };
+  return { home, runnerTemp, toolCache, tmp, env };
+}
+
+/** `check` of the pull request with `python`, the JSON report written to `output`. */
+function checkArgs(repoDir: string, python: string, flags: string[], output: string): string[] {
+  return [
+    'check',
+    '--project',
+    repoDir,
+    '--base',
+    'main',
+    '--python',
+    python,
+    ...flags,
+    '--format',
+    'json',
+    '--output',
+    output,
+  ];
 }
 
 interface Evidence {
@@ -278,31 +298,12 @@ describe.each(STACKS)('the CLI on $name', ({ python }) => {
       const { repo } = await hostileRepo();
       const dirs = runnerDirs(`cli-${path.basename(python)}-${provider}`);
       const output = path.join(work, `report-${path.basename(python)}-${provider}.json`);
-      const run = await runCli(
-        [
-          'check',
-          '--project',
-          repo.dir,
-          '--base',
-          'main',
-          '--python',
-          python,
-          ...flags(),
-          '--format',
-          'json',
-          '--output',
-          output,
-        ],
-        {
-          HOME: dirs.home,
-          TMPDIR: dirs.tmp,
-          RUNNER_TEMP: dirs.runnerTemp,
-          RUNNER_TOOL_CACHE: dirs.toolCache,
-          PGPASSWORD: CANARY.envSecret,
-          ACTIONS_RUNTIME_TOKEN: CANARY.runtimeToken,
-          MIGRATION_GUARD_PG_TMPDIR: dirs.tmp,
-        },
-      );
+      const run = await runCli(checkArgs(repo.dir, python, flags(), output), {
+        ...dirs.env,
+        PGPASSWORD: CANARY.envSecret,
+        ACTIONS_RUNTIME_TOKEN: CANARY.runtimeToken,
+        MIGRATION_GUARD_PG_TMPDIR: dirs.tmp,
+      });
       expect(run.code, run.stderr).toBe(1);
       const text = readFileSync(output, 'utf8');
       const report = validReport(text);
@@ -327,31 +328,11 @@ describe('the unprivileged user-namespace sandbox (as a runner without root or s
       const { repo } = await hostileRepo();
       const dirs = runnerDirs(`cli-userns-${path.basename(python)}`);
       const output = path.join(work, `report-userns-${path.basename(python)}.json`);
-      const run = await runCli(
-        [
-          'check',
-          '--project',
-          repo.dir,
-          '--base',
-          'main',
-          '--python',
-          python,
-          '--database-url',
-          server.url,
-          '--format',
-          'json',
-          '--output',
-          output,
-        ],
-        {
-          HOME: dirs.home,
-          TMPDIR: dirs.tmp,
-          RUNNER_TEMP: dirs.runnerTemp,
-          RUNNER_TOOL_CACHE: dirs.toolCache,
-          PGPASSWORD: CANARY.envSecret,
-          MIGRATION_GUARD_SANDBOX: 'user-namespace',
-        },
-      );
+      const run = await runCli(checkArgs(repo.dir, python, ['--database-url', server.url], output), {
+        ...dirs.env,
+        PGPASSWORD: CANARY.envSecret,
+        MIGRATION_GUARD_SANDBOX: 'user-namespace',
+      });
       expect(run.code, run.stderr).toBe(1);
       const text = readFileSync(output, 'utf8');
       const report = validReport(text);
@@ -377,26 +358,9 @@ describe('without a sandbox', () => {
     const dirs = runnerDirs('cli-unsandboxed');
     const output = path.join(work, 'report-unsandboxed.json');
     const run = await runCli(
-      [
-        'check',
-        '--project',
-        repo.dir,
-        '--base',
-        'main',
-        '--python',
-        '/usr/bin/python3',
-        '--database-url',
-        server.url,
-        '--format',
-        'json',
-        '--output',
-        output,
-      ],
+      checkArgs(repo.dir, '/usr/bin/python3', ['--database-url', server.url], output),
       {
-        HOME: dirs.home,
-        TMPDIR: dirs.tmp,
-        RUNNER_TEMP: dirs.runnerTemp,
-        RUNNER_TOOL_CACHE: dirs.toolCache,
+        ...dirs.env,
         MIGRATION_GUARD_SANDBOX: 'none',
       },
     );
